@@ -1,0 +1,425 @@
+"""Load config.yaml and validate it whole: every fault is reported at once, by dotted key."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import yaml
+
+from pressfeed.errors import ConfigError
+from pressfeed.types import FeedFormat
+
+T = TypeVar("T")
+
+#: Defaults live here and nowhere else.
+DEFAULTS: dict[str, Any] = {
+    "site.subtitle": "",
+    "site.language": "en",
+    "inputs": ["input/motie-english-2025-09.txt"],
+    "output.dir": "feeds",
+    "output.overall.atom": "all.atom.xml",
+    "output.overall.rss": "all.rss.xml",
+    "output.category.atom": "{slug}.atom.xml",
+    "output.category.rss": "{slug}.rss.xml",
+    "categories": [],
+    "unknown_categories": "publish",
+    "limits.max_entries": 50,
+    "limits.summary_length": 280,
+}
+
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_AUTHORITY = re.compile(r"([a-z0-9-]+\.)*[a-z0-9-]+|[^@\s]+@([a-z0-9-]+\.)+[a-z0-9-]+")
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str | None
+    uri: str | None
+
+
+@dataclass(frozen=True)
+class CategoryRule:
+    """A category the publisher knows: dump spellings matching `name` or an alias map to it."""
+
+    name: str
+    #: Explicit slug; None means derived from the name.
+    slug: str | None
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    #: The config file itself; relative paths in it are relative to its folder.
+    path: Path
+    title: str
+    subtitle: str
+    #: Absolute http(s) URL without a trailing slash; the output folder is published here.
+    base_url: str
+    language: str
+    #: IANA timezone name of the publisher (the dump's dates are days in this zone).
+    timezone: str
+    author: Author
+    #: Authority of the `tag:` ids (RFC 4151): a domain name or an email address.
+    id_authority: str
+    inputs: tuple[Path, ...]
+    output_dir: Path
+    #: File name templates relative to output_dir; category ones contain "{slug}".
+    overall_templates: Mapping[FeedFormat, str]
+    category_templates: Mapping[FeedFormat, str]
+    categories: tuple[CategoryRule, ...]
+    #: "publish" (under its own cleaned name) or "reject".
+    unknown_categories: str
+    max_entries: int
+    summary_length: int
+
+
+class _Reader:
+    """Walks the YAML tree, collecting faults instead of stopping at the first."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        self.faults: list[str] = []
+
+    def fault(self, key: str, message: str) -> None:
+        self.faults.append(f"{key}: {message}")
+
+    def get(self, key: str, kind: type[T], *, required: bool = False) -> T | None:
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                node = None
+                break
+            node = node[part]
+        if node is None:
+            if required:
+                self.fault(key, "is required")
+                return None
+            node = DEFAULTS.get(key)
+            if node is None:
+                return None
+        if (kind is int and isinstance(node, bool)) or not isinstance(node, kind):
+            self.fault(key, f"must be {_KIND_NAMES[kind]}, got {node!r}")
+            return None
+        return node
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        value = self.get(key, str, required=required)
+        if value is not None and required and not value.strip():
+            self.fault(key, "must not be empty")
+            return None
+        return value.strip() if value is not None else None
+
+    def check(self, key: str, value: T | None, test: Callable[[T], bool], message: str) -> T | None:
+        if value is not None and not test(value):
+            self.fault(key, message.format(value=value))
+            return None
+        return value
+
+    def no_unknown_keys(self, key: str, node: Any, known: set[str]) -> None:
+        if not isinstance(node, Mapping):
+            if node is not None:
+                self.fault(key or "(top level)", f"must be a mapping, got {node!r}")
+            return
+        for name in sorted(set(map(str, node)) - known):
+            self.fault(f"{key}.{name}" if key else name, "unknown key")
+
+
+_KIND_NAMES: dict[type, str] = {
+    str: "a string",
+    int: "an integer",
+    list: "a list",
+    dict: "a mapping",
+}
+
+_SCHEMA: dict[str, set[str]] = {
+    "": {"site", "inputs", "output", "categories", "unknown_categories", "limits"},
+    "site": {"title", "subtitle", "base_url", "language", "timezone", "author", "id_authority"},
+    "site.author": {"name", "email", "uri"},
+    "output": {"dir", "overall", "category"},
+    "output.overall": {"atom", "rss"},
+    "output.category": {"atom", "rss"},
+    "limits": {"max_entries", "summary_length"},
+}
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file; raise ConfigError listing every fault."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(name, ["no such file"]) from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(name, ["is a directory, not a config file"]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(name, [f"cannot read: {exc}"]) from exc
+    data = _parse_yaml(name, text)
+    return parse_config(data, path)
+
+
+def _parse_yaml(name: str, text: str) -> Mapping[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise ConfigError(name, [f"{where}invalid YAML: {exc.problem or exc.context}"]) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(name, [f"invalid YAML: {exc}"]) from exc
+    if not isinstance(data, Mapping):
+        raise ConfigError(name, ["must be a YAML mapping of keys (site, output, ...)"])
+    return data
+
+
+def parse_config(data: Mapping[str, Any], path: Path) -> Config:
+    """Validate an already-loaded YAML mapping; `path` anchors relative paths."""
+    r = _Reader(data)
+    for key, known in _SCHEMA.items():
+        node = _node(data, key)
+        r.no_unknown_keys(key, node, known)
+
+    title = r.text("site.title", required=True)
+    subtitle = r.text("site.subtitle")
+    base_url = r.check(
+        "site.base_url",
+        r.text("site.base_url", required=True),
+        _is_http_url,
+        "must be an absolute http(s) URL, got {value!r}",
+    )
+    language = r.check(
+        "site.language",
+        r.text("site.language"),
+        lambda v: _LANGUAGE.fullmatch(v) is not None,
+        "must be a language tag such as 'en' or 'ko-KR', got {value!r}",
+    )
+    timezone = r.check(
+        "site.timezone",
+        r.text("site.timezone", required=True),
+        _is_timezone,
+        "unknown timezone {value!r} (use an IANA name such as 'Asia/Seoul')",
+    )
+    author = _author(r)
+    authority = r.check(
+        "site.id_authority",
+        r.text("site.id_authority"),
+        lambda v: _AUTHORITY.fullmatch(v) is not None,
+        "must be a lowercase domain name or an email address, got {value!r}",
+    )
+    if authority is None and base_url is not None:
+        authority = (urlsplit(base_url).hostname or "").lower()
+
+    inputs = _inputs(r, path.parent)
+    output_dir = r.text("output.dir")
+    templates = {
+        section: {fmt: _template(r, f"output.{section}.{fmt.value}", section) for fmt in FeedFormat}
+        for section in ("overall", "category")
+    }
+    _distinct_templates(r, templates)
+    categories = _categories(r)
+    unknown = r.check(
+        "unknown_categories",
+        r.text("unknown_categories"),
+        lambda v: v in ("publish", "reject"),
+        "must be 'publish' or 'reject', got {value!r}",
+    )
+    max_entries = r.check(
+        "limits.max_entries",
+        r.get("limits.max_entries", int),
+        lambda v: v >= 1,
+        "must be at least 1, got {value}",
+    )
+    summary_length = r.check(
+        "limits.summary_length",
+        r.get("limits.summary_length", int),
+        lambda v: v >= 20,
+        "must be at least 20, got {value}",
+    )
+
+    if r.faults:
+        raise ConfigError(str(path), r.faults)
+    assert title is not None and subtitle is not None and base_url is not None
+    assert language is not None and timezone is not None and author is not None
+    assert authority is not None and inputs is not None and output_dir is not None
+    assert unknown is not None and max_entries is not None and summary_length is not None
+    return Config(
+        path=path,
+        title=title,
+        subtitle=subtitle,
+        base_url=base_url.rstrip("/"),
+        language=language,
+        timezone=timezone,
+        author=author,
+        id_authority=authority,
+        inputs=inputs,
+        output_dir=path.parent / output_dir,
+        overall_templates=_checked(templates["overall"]),
+        category_templates=_checked(templates["category"]),
+        categories=categories,
+        unknown_categories=unknown,
+        max_entries=max_entries,
+        summary_length=summary_length,
+    )
+
+
+def _node(data: Mapping[str, Any], key: str) -> Any:
+    node: Any = data
+    for part in filter(None, key.split(".")):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
+
+
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not parts.query
+        and not parts.fragment
+        and not any(c.isspace() for c in value)
+    )
+
+
+def _is_timezone(value: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _author(r: _Reader) -> Author | None:
+    name = r.text("site.author.name", required=True)
+    email = r.check(
+        "site.author.email",
+        r.text("site.author.email"),
+        lambda v: _EMAIL.fullmatch(v) is not None,
+        "must be an email address, got {value!r}",
+    )
+    uri = r.check(
+        "site.author.uri",
+        r.text("site.author.uri"),
+        _is_http_url,
+        "must be an absolute http(s) URL, got {value!r}",
+    )
+    return Author(name, email, uri) if name is not None else None
+
+
+def _inputs(r: _Reader, base: Path) -> tuple[Path, ...] | None:
+    items = r.get("inputs", list)
+    if items is None:
+        return None
+    if not items:
+        r.fault("inputs", "must list at least one dump file")
+    paths = []
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            r.fault(f"inputs[{index}]", f"must be a file path, got {item!r}")
+            continue
+        paths.append(base / item.strip())
+    return tuple(paths)
+
+
+def _template(r: _Reader, key: str, section: str) -> str | None:
+    value = r.text(key)
+    if value is None:
+        return None
+    wants_slug = section == "category"
+    try:
+        rendered = value.format(slug="x") if wants_slug else value
+    except (KeyError, IndexError, ValueError):
+        r.fault(key, f"may only use the placeholder {{slug}}, got {value!r}")
+        return None
+    if wants_slug and "{slug}" not in value:
+        r.fault(key, f"must contain {{slug}} so each category gets its own file, got {value!r}")
+        return None
+    if not wants_slug and ("{" in value or "}" in value):
+        r.fault(key, f"takes no placeholder, got {value!r}")
+        return None
+    if not is_inside(rendered):
+        r.fault(key, f"must be a relative file path inside the output folder, got {value!r}")
+        return None
+    return value
+
+
+def is_inside(relpath: str) -> bool:
+    """True when `relpath` names a file strictly inside the folder it is relative to."""
+    if not relpath or "\\" in relpath or "\0" in relpath or relpath.endswith("/"):
+        return False
+    parts = PurePosixPath(relpath).parts
+    return not PurePosixPath(relpath).is_absolute() and all(p not in ("", ".", "..") for p in parts)
+
+
+def _distinct_templates(r: _Reader, templates: dict[str, dict[FeedFormat, str | None]]) -> None:
+    seen: dict[str, str] = {}
+    for section, by_format in templates.items():
+        for fmt, value in by_format.items():
+            if value is None:
+                continue
+            key = f"output.{section}.{fmt.value}"
+            if value in seen:
+                r.fault(key, f"names the same file as {seen[value]}: {value!r}")
+            seen[value] = key
+
+
+def _checked(templates: dict[FeedFormat, str | None]) -> dict[FeedFormat, str]:
+    return {fmt: value for fmt, value in templates.items() if value is not None}
+
+
+def _categories(r: _Reader) -> tuple[CategoryRule, ...]:
+    items = r.get("categories", list) or []
+    rules: list[CategoryRule] = []
+    seen_names: dict[str, str] = {}
+    seen_slugs: dict[str, str] = {}
+    for index, item in enumerate(items):
+        key = f"categories[{index}]"
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, Mapping):
+            r.fault(key, f"must be a name or a mapping with name, slug, aliases; got {item!r}")
+            continue
+        r.no_unknown_keys(key, item, {"name", "slug", "aliases"})
+        rule = _category(r, key, item)
+        if rule is None:
+            continue
+        for spelling in (rule.name, *rule.aliases):
+            match = category_key(spelling)
+            if seen_names.get(match, key) != key:
+                r.fault(key, f"{spelling!r} is already used by {seen_names[match]}")
+            seen_names[match] = key
+        if rule.slug is not None:
+            if rule.slug in seen_slugs:
+                r.fault(f"{key}.slug", f"{rule.slug!r} is already used by {seen_slugs[rule.slug]}")
+            seen_slugs[rule.slug] = key
+        rules.append(rule)
+    return tuple(rules)
+
+
+def _category(r: _Reader, key: str, item: Mapping[str, Any]) -> CategoryRule | None:
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        r.fault(f"{key}.name", f"must be a non-empty string, got {name!r}")
+        return None
+    slug = item.get("slug")
+    if slug is not None and (not isinstance(slug, str) or not _SLUG.fullmatch(slug)):
+        r.fault(f"{key}.slug", f"must be lowercase a-z, 0-9 and single dashes, got {slug!r}")
+        return None
+    aliases = item.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        r.fault(f"{key}.aliases", f"must be a list of non-empty strings, got {aliases!r}")
+        return None
+    return CategoryRule(" ".join(name.split()), slug, tuple(aliases))
+
+
+def category_key(name: str) -> str:
+    """How category spellings are compared: case- and whitespace-insensitively."""
+    return "".join(unicodedata.normalize("NFC", name).casefold().split())

@@ -1,0 +1,141 @@
+"""Read a dump, streaming, into RawRecords; every rejected record becomes a Problem.
+
+A record is a line `-`, a category line, a title line, then body lines; the body ends with
+`date` and an ISO day (`... date2025-09-29`). Blank lines anywhere are ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pressfeed.errors import InputError
+from pressfeed.types import Problem, RawRecord
+
+_BOM = b"\xef\xbb\xbf"
+#: A line with nothing but whitespace and control characters counts as blank.
+_BLANK = re.compile(r"[\s\x00-\x1f\x7f-\x9f]*")
+#: The date marker that ends a body; only the last line's end is looked at.
+_MARKER = re.compile(r"date\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+_LOOSE_MARKER = re.compile(r"date\s*(\d[\d-]*\d)\s*$")
+
+
+@dataclass
+class _Pending:
+    """A record being collected: its `-` line and its non-blank lines with their numbers."""
+
+    line: int
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    bad_utf8: int | None = None
+
+
+def parse_file(path: Path, name: str | None = None) -> Iterator[RawRecord | Problem]:
+    """Yield the records of one dump file in order, and a Problem for each one rejected.
+
+    `name` is how messages refer to the file (default: the path as given).
+    """
+    shown = name or str(path)
+    try:
+        stream = path.open("rb")
+    except FileNotFoundError as exc:
+        raise InputError(f"{shown}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"{shown}: is a directory, not a dump file") from exc
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
+    with stream:
+        try:
+            yield from parse_lines(_decoded_lines(stream), shown)
+        except OSError as exc:
+            raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
+
+
+def _decoded_lines(stream: Iterable[bytes]) -> Iterator[tuple[str, bool]]:
+    """Yield (text, valid_utf8) per line; LF, CRLF and lone CR all end a line."""
+    first = True
+    for raw in stream:
+        if first:
+            raw = raw.removeprefix(_BOM)
+            first = False
+        raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+        for piece in raw.split(b"\r") if b"\r" in raw else (raw,):
+            try:
+                yield piece.decode("utf-8"), True
+            except UnicodeDecodeError:
+                yield piece.decode("utf-8", errors="replace"), False
+
+
+def parse_lines(lines: Iterable[tuple[str, bool]], name: str) -> Iterator[RawRecord | Problem]:
+    """The parser proper, over already-split lines: (text, was valid UTF-8)."""
+    pending: _Pending | None = None
+    position = 0
+    stray: int | None = None
+    for number, (text, valid) in enumerate(lines, start=1):
+        stripped = text.strip()
+        if stripped == "-":
+            if pending is not None:
+                result = _finish(pending, name, position)
+                position += isinstance(result, RawRecord)
+                yield result
+            pending = _Pending(number)
+            continue
+        if _BLANK.fullmatch(text):
+            continue
+        if pending is None:
+            if stray is None:
+                stray = number
+                yield Problem(name, number, "text outside a record (a record starts with a line '-')")
+            continue
+        pending.lines.append((number, stripped))
+        if not valid and pending.bad_utf8 is None:
+            pending.bad_utf8 = number
+    if pending is not None:
+        yield _finish(pending, name, position)
+
+
+def _finish(record: _Pending, name: str, position: int) -> RawRecord | Problem:
+    def problem(line: int, message: str) -> Problem:
+        return Problem(name, line, message)
+
+    if record.bad_utf8 is not None:
+        return problem(record.bad_utf8, "invalid UTF-8; record skipped")
+    lines = record.lines
+    if not lines:
+        return problem(record.line, "empty record: no category, title or body")
+    last_line, last = lines[-1]
+    marker = _MARKER.search(last)
+    if len(lines) == 1:
+        return problem(record.line, "record has only a category line; no title, body or date")
+    if len(lines) == 2:
+        what = "no title (expected category, title, then body)" if marker else "no body"
+        return problem(lines[1][0], what)
+    if marker is None:
+        return problem(last_line, _no_marker(last))
+    try:
+        day = dt.date(*map(int, marker.groups()))
+    except ValueError as exc:
+        return problem(last_line, f"impossible date {'-'.join(marker.groups())} ({exc})")
+    body_lines = [text for _, text in lines[2:-1]]
+    body_lines.append(last[: marker.start()].rstrip())
+    body = "\n".join(t for t in body_lines if t)
+    if not body:
+        return problem(lines[2][0], "empty body: only a date marker")
+    return RawRecord(
+        path=name,
+        line=record.line,
+        position=position,
+        category=lines[0][1],
+        title=lines[1][1],
+        body=body,
+        day=day,
+    )
+
+
+def _no_marker(last: str) -> str:
+    loose = _LOOSE_MARKER.search(last)
+    if loose:
+        return f"malformed date {loose.group(1)!r}: expected 'date' and YYYY-MM-DD"
+    return "no date: the body must end with 'date' and YYYY-MM-DD (e.g. 'date2025-09-29')"

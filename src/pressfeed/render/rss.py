@@ -1,0 +1,43 @@
+"""RSS 2.0 with feedgen. `description` and `content:encoded` are HTML, so text is escaped."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from pressfeed.config import Config
+from pressfeed.render.atom import TRUNCATION_NOTE
+from pressfeed.render.common import new_feed, site_url
+from pressfeed.types import Article, FeedSpec
+
+MEDIA_TYPE = "application/rss+xml"
+
+
+def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes:
+    fg = new_feed(spec, articles, config)
+    fg.description(config.subtitle or config.title)
+    # The channel <link> is the last link added: self first, the site last.
+    fg.link(href=spec.url, rel="self", type=MEDIA_TYPE)
+    fg.link(href=site_url(config), rel="alternate")
+    fg.pubDate(max(a.published for a in articles))
+    for article in articles:
+        item = fg.add_entry(order="append")
+        item.title(article.title)
+        item.link(href=article.link)
+        item.guid(article.id, permalink=False)
+        item.pubDate(article.published)
+        item.category(term=article.category.slug, label=article.category.name)
+        if config.author.email:
+            item.author(name=config.author.name, email=config.author.email)
+        item.description(html.escape(article.summary, quote=False))
+        item.content(body_html(article))
+    data: bytes = fg.rss_str(pretty=True, encoding="UTF-8")
+    return data
+
+
+def body_html(article: Article) -> str:
+    """The body as HTML paragraphs, one per line of the dump."""
+    lines = article.body.split("\n")
+    if article.truncated:
+        lines.append(TRUNCATION_NOTE)
+    return "".join(f"<p>{html.escape(line, quote=False)}</p>" for line in lines)
