@@ -1,0 +1,5 @@
+"""`python -m pressfeed` runs the CLI."""
+
+from pressfeed.cli import main
+
+main()

@@ -1,0 +1,69 @@
+"""Shared fixtures: the shipped sample and config, and helpers to write dumps and configs."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pressfeed.config import Config, load_config
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "input" / "motie-english-2025-09.txt"
+CONFIG = REPO / "config.yaml"
+
+
+def record(category: str, title: str, body: str, day: str = "2025-09-29") -> str:
+    """One record in dump syntax, ending with its date marker."""
+    return f"-\n{category}\n{title}\n{body} date{day}\n"
+
+
+def base_config_data() -> dict[str, Any]:
+    """The shipped config.yaml as a dict, for tests to alter."""
+    data: dict[str, Any] = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    return copy.deepcopy(data)
+
+
+WriteConfig = Callable[..., Path]
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> WriteConfig:
+    """Write a config.yaml into tmp_path (the shipped one, with `changes` merged by dotted key)."""
+
+    def write(data: dict[str, Any] | None = None, **changes: Any) -> Path:
+        data = base_config_data() if data is None else data
+        data["inputs"] = [str(SAMPLE)]
+        for dotted, value in changes.items():
+            node = data
+            *parents, last = dotted.split("__")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[last] = value
+        path = tmp_path / "config.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def config(write_config: WriteConfig) -> Config:
+    """The shipped config, writing into tmp_path/feeds."""
+    return load_config(write_config())
+
+
+@pytest.fixture
+def dump_file(tmp_path: Path) -> Callable[[str | bytes], Path]:
+    """Write a dump (text as UTF-8, or exact bytes) and return its path."""
+
+    def write(content: str | bytes, name: str = "dump.txt") -> Path:
+        path = tmp_path / name
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return path
+
+    return write

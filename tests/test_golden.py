@@ -1,0 +1,41 @@
+"""The sample's feeds byte for byte, against reviewed golden files.
+
+After a deliberate change to the output: `python tests/regenerate_golden.py`, review
+`git diff tests/golden`, then rebuild `feeds/` with `pressfeed build`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from pressfeed.config import load_config
+from pressfeed.pipeline import build
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN_FILES = sorted(p.name for p in GOLDEN.glob("*.xml"))
+
+
+def test_there_is_a_golden_file_per_sample_feed() -> None:
+    assert len(GOLDEN_FILES) == 8
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("feeds")
+    config = dataclasses.replace(load_config(REPO / "config.yaml"), output_dir=out)
+    build(config)
+    return out
+
+
+@pytest.mark.parametrize("name", GOLDEN_FILES)
+def test_the_sample_builds_exactly_the_golden_feed(fresh: Path, name: str) -> None:
+    assert (fresh / name).read_bytes() == (GOLDEN / name).read_bytes()
+
+
+@pytest.mark.parametrize("name", GOLDEN_FILES)
+def test_the_committed_feeds_folder_is_up_to_date(name: str) -> None:
+    assert (REPO / "feeds" / name).read_bytes() == (GOLDEN / name).read_bytes()

@@ -1,0 +1,69 @@
+"""Atomic write-if-changed, confined to the output folder."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from pressfeed.errors import OutputError
+from pressfeed.output import write_if_changed
+
+
+def test_a_file_is_written_once_and_then_left_alone(tmp_path: Path) -> None:
+    assert write_if_changed(tmp_path, "feed.xml", b"<a/>") is True
+    mtime = (tmp_path / "feed.xml").stat().st_mtime_ns
+    assert write_if_changed(tmp_path, "feed.xml", b"<a/>") is False
+    assert (tmp_path / "feed.xml").stat().st_mtime_ns == mtime
+    assert write_if_changed(tmp_path, "feed.xml", b"<b/>") is True
+    assert (tmp_path / "feed.xml").read_bytes() == b"<b/>"
+    assert [p.name for p in tmp_path.iterdir()] == ["feed.xml"]
+
+
+def test_subfolders_are_created_inside_the_output(tmp_path: Path) -> None:
+    assert write_if_changed(tmp_path / "out", "category/x.xml", b"x")
+    assert (tmp_path / "out" / "category" / "x.xml").read_bytes() == b"x"
+
+
+@pytest.mark.parametrize("relpath", ["../escape.xml", "/etc/escape.xml", "a/../../escape.xml", "", "dir/"])
+def test_nothing_is_written_outside_the_output_folder(tmp_path: Path, relpath: str) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(OutputError, match="refusing to write outside the output folder"):
+        write_if_changed(out, relpath, b"x")
+    assert not (tmp_path / "escape.xml").exists()
+
+
+def test_a_symlinked_folder_pointing_out_is_not_followed(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "cat").symlink_to(elsewhere)
+    with pytest.raises(OutputError, match="its folder leads outside the output folder"):
+        write_if_changed(out, "cat/x.xml", b"x")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_files_are_world_readable_whatever_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o077)
+    try:
+        write_if_changed(tmp_path, "feed.xml", b"x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "feed.xml").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_if_changed(tmp_path, "feed.xml", b"old")
+
+    def full_disk(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "feed.xml"))
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OutputError, match=r"feed\.xml: cannot write: No space left on device$"):
+        write_if_changed(tmp_path, "feed.xml", b"new")
+    assert (tmp_path / "feed.xml").read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["feed.xml"]

@@ -1,0 +1,136 @@
+"""Whole builds: deterministic, incremental, and never replacing good feeds with bad ones."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE, WriteConfig, record
+from pressfeed.config import Config, load_config
+from pressfeed.errors import OutputError
+from pressfeed.pipeline import RejectedRecords, build
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+
+
+def test_the_sample_builds_the_eight_feeds(config: Config) -> None:
+    report = build(config)
+    assert sorted(p.name for p in config.output_dir.iterdir()) == [
+        "all.atom.xml",
+        "all.rss.xml",
+        "fta-economic-cooperation.atom.xml",
+        "fta-economic-cooperation.rss.xml",
+        "industry.atom.xml",
+        "industry.rss.xml",
+        "trade-investment.atom.xml",
+        "trade-investment.rss.xml",
+    ]
+    assert report.accepted == 10
+    assert report.problems == ()
+    assert all(f.written for f in report.feeds)
+
+
+def test_a_rerun_with_the_same_input_changes_no_byte_and_no_mtime(config: Config) -> None:
+    build(config)
+    before = snapshot(config.output_dir)
+    report = build(config)
+    assert not any(f.written for f in report.feeds)
+    assert snapshot(config.output_dir) == before
+
+
+def test_a_new_article_rewrites_only_the_feeds_it_appears_in(config: Config, tmp_path: Path) -> None:
+    build(config)
+    before = snapshot(config.output_dir)
+    grown = tmp_path / "grown.txt"
+    new = record("FTA/Economic Cooperation", "A new agreement", "Signed today.", day="2025-10-01")
+    grown.write_text(new + SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    report = build(dataclasses.replace(config, inputs=(grown,)))
+    written = sorted(f.spec.relpath for f in report.feeds if f.written)
+    assert written == [
+        "all.atom.xml",
+        "all.rss.xml",
+        "fta-economic-cooperation.atom.xml",
+        "fta-economic-cooperation.rss.xml",
+    ]
+    after = snapshot(config.output_dir)
+    assert after["industry.atom.xml"] == before["industry.atom.xml"]
+
+
+def _build_in_subprocess(config_path: Path, env_changes: dict[str, str]) -> dict[str, bytes]:
+    env = {**os.environ, **env_changes}
+    code = (
+        "import sys; from pressfeed.cli import main; sys.exit(main(['build', '-q', '--config', sys.argv[1]]))"
+    )
+    subprocess.run([sys.executable, "-c", code, str(config_path)], env=env, check=True)
+    out = config_path.parent / "feeds"
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def test_output_is_identical_in_any_timezone_and_locale(write_config: WriteConfig, tmp_path: Path) -> None:
+    first = _build_in_subprocess(write_config(), {"TZ": "Pacific/Kiritimati", "LC_ALL": "C"})
+    for path in (tmp_path / "feeds").iterdir():
+        path.unlink()
+    second = _build_in_subprocess(write_config(), {"TZ": "America/Los_Angeles", "LC_ALL": "C.UTF-8"})
+    assert first == second
+    assert len(first) == 8
+
+
+def test_a_dump_with_no_acceptable_article_leaves_the_feeds_alone(config: Config, tmp_path: Path) -> None:
+    build(config)
+    before = snapshot(config.output_dir)
+    bad = tmp_path / "bad.txt"
+    bad.write_text("-\nIndustry\nTitle without a body\n", encoding="utf-8")
+    with pytest.raises(
+        OutputError, match=r"no article accepted from .*bad\.txt; the feeds in .* were left as they were"
+    ):
+        build(dataclasses.replace(config, inputs=(bad,)))
+    assert snapshot(config.output_dir) == before
+
+
+def test_strict_mode_refuses_any_rejected_record_and_writes_nothing(config: Config, tmp_path: Path) -> None:
+    dump = tmp_path / "mixed.txt"
+    dump.write_text(record("Industry", "Good", "Fine.") + "-\nIndustry\nBad\nNo date.\n", encoding="utf-8")
+    with pytest.raises(RejectedRecords) as caught:
+        build(dataclasses.replace(config, inputs=(dump,)), strict=True)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{dump}:8: no date: the body must end with 'date' and YYYY-MM-DD (e.g. 'date2025-09-29')"
+    ]
+    assert not config.output_dir.exists()
+
+
+def test_a_feed_that_fails_its_own_checks_blocks_the_whole_publish(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(config)
+    before = snapshot(config.output_dir)
+    real_render = sys.modules["pressfeed.pipeline"].render
+
+    def broken_for_industry(spec, articles, cfg):  # type: ignore[no-untyped-def]
+        data = real_render(spec, articles, cfg)
+        return data[:-40] if spec.relpath.startswith("industry") else data
+
+    monkeypatch.setattr("pressfeed.pipeline.render", broken_for_industry)
+    with pytest.raises(OutputError, match=r"industry\.atom\.xml: not well-formed XML.*nothing was written$"):
+        build(config)
+    assert snapshot(config.output_dir) == before
+
+
+def test_a_category_named_like_the_overall_feed_gets_its_own_file(
+    write_config: WriteConfig, tmp_path: Path
+) -> None:
+    dump = tmp_path / "all.txt"
+    dump.write_text(
+        record("All", "Everything", "Body.") + record("Industry", "Other", "Body."), encoding="utf-8"
+    )
+    config = load_config(write_config(inputs=[str(dump)]))
+    report = build(config)
+    entries = {f.spec.relpath: f.entries for f in report.feeds}
+    assert entries["all.atom.xml"] == 2
+    assert entries["all-2.atom.xml"] == 1
