@@ -174,3 +174,27 @@ def test_relative_paths_are_relative_to_the_config_file(write_config: WriteConfi
     path = write_config(data)
     config = load_config(path)
     assert config.output_dir == path.parent / "public" / "feeds"
+
+
+@pytest.mark.parametrize(
+    ("changes", "fault"),
+    [
+        (
+            {"site__title": "Bell\x07 news"},
+            "site.title: must not contain control characters, got 'Bell\\x07 news'",
+        ),
+        (
+            {"categories": [{"name": "Esc\x1b"}]},
+            "categories[0].name: must be a non-empty string without control characters, got 'Esc\\x1b'",
+        ),
+    ],
+)
+def test_text_that_xml_cannot_carry_is_refused(
+    write_config: WriteConfig, changes: dict[str, object], fault: str
+) -> None:
+    assert faults_of(write_config(**changes)) == [fault]
+
+
+@pytest.mark.parametrize("authority", ["example.org", "press.example.org", "newsroom@example.org"])
+def test_the_id_authority_may_be_a_domain_or_an_email(write_config: WriteConfig, authority: str) -> None:
+    assert load_config(write_config(site__id_authority=authority)).id_authority == authority

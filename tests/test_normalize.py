@@ -197,3 +197,20 @@ def test_a_repeat_that_completes_a_cut_body_fills_it_in(config: Config, tmp_path
     [article], _ = articles_of(dump, config, tmp_path)
     assert article.body == "The Alliance was formed."
     assert not article.truncated
+
+
+#: RFC 4151 tag URIs as feed validators check them.
+TAG_URI = re.compile(
+    r"tag:([a-z0-9._-]+@)?[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?:[0-9a-zA-Z;/?:@&=+$.\-_!~*'()%,#]+"
+)
+
+
+@pytest.mark.parametrize(
+    "base_url", ["https://example.org/motie", "https://example.org/", "https://example.org/뉴스 룸/"]
+)
+def test_ids_are_valid_tag_uris_whatever_the_base_path(
+    write_config: WriteConfig, tmp_path: Path, base_url: str
+) -> None:
+    config = load_config(write_config(site__base_url=base_url.replace(" ", "%20")))
+    articles, _ = articles_of(record("Industry", "산업 뉴스 “R&D”", "Body."), config, tmp_path)
+    assert all(TAG_URI.fullmatch(a.id) for a in articles), [a.id for a in articles]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from pathlib import Path
 
 import feedparser
@@ -159,3 +160,20 @@ def test_max_entries_caps_every_feed(write_config: WriteConfig) -> None:
     }
     titles = [e.title for e in parsed(config.output_dir / "all.atom.xml").entries]
     assert titles[0].startswith("End-Users") and len(titles) == 3
+
+
+RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+RFC822 = re.compile(
+    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d [+-]\d{4}"
+)
+
+
+def test_dates_use_the_formats_validators_require(built: Path) -> None:
+    for path in built.glob("*.atom.xml"):
+        root = etree.parse(str(path)).getroot()
+        dates = [e.text for e in root.iter(f"{ATOM}updated", f"{ATOM}published")]
+        assert dates and all(RFC3339.fullmatch(d) for d in dates), path
+    for path in built.glob("*.rss.xml"):
+        root = etree.parse(str(path)).getroot()
+        dates = [e.text for e in root.iter("pubDate", "lastBuildDate")]
+        assert dates and all(RFC822.fullmatch(d) for d in dates), path

@@ -37,7 +37,10 @@ DEFAULTS: dict[str, Any] = {
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-_AUTHORITY = re.compile(r"([a-z0-9-]+\.)*[a-z0-9-]+|[^@\s]+@([a-z0-9-]+\.)+[a-z0-9-]+")
+#: RFC 4151 authority, as feed validators accept it: a domain, or a plain email address.
+_AUTHORITY = re.compile(r"([a-z0-9._-]+@)?([a-z0-9-]+\.)*[a-z0-9-]+")
+#: Characters XML 1.0 cannot carry (or that readers choke on) in a config text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,9 @@ class _Reader:
         value = self.get(key, str, required=required)
         if value is not None and required and not value.strip():
             self.fault(key, "must not be empty")
+            return None
+        if value is not None and _CONTROL.search(value):
+            self.fault(key, f"must not contain control characters, got {value!r}")
             return None
         return value.strip() if value is not None else None
 
@@ -406,8 +412,8 @@ def _categories(r: _Reader) -> tuple[CategoryRule, ...]:
 
 def _category(r: _Reader, key: str, item: Mapping[str, Any]) -> CategoryRule | None:
     name = item.get("name")
-    if not isinstance(name, str) or not name.strip():
-        r.fault(f"{key}.name", f"must be a non-empty string, got {name!r}")
+    if not isinstance(name, str) or not name.strip() or _CONTROL.search(name):
+        r.fault(f"{key}.name", f"must be a non-empty string without control characters, got {name!r}")
         return None
     slug = item.get("slug")
     if slug is not None and (not isinstance(slug, str) or not _SLUG.fullmatch(slug)):

@@ -16,7 +16,7 @@ import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from dateutil.tz import resolve_imaginary
 from slugify import slugify
@@ -217,7 +217,8 @@ def _timestamps(days: Sequence[dt.date], tz: zoneinfo.ZoneInfo) -> list[dt.datet
 
 
 def _minter(config: Config) -> Callable[[_Cleaned, Category, dt.datetime], Article]:
-    base_path = urlsplit(config.base_url).path
+    # A tag URI's specific part is ASCII: percent-encode whatever else the base path holds.
+    base_path = quote(urlsplit(config.base_url).path, safe="/;:@&=+$,!~*'()%-._")
 
     def mint(c: _Cleaned, category: Category, when: dt.datetime) -> Article:
         day = c.raw.day.isoformat()
