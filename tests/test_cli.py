@@ -28,16 +28,27 @@ def test_build_prints_a_line_per_feed_and_a_summary(config_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == f"{out}/all.atom.xml  10 entries  written"
     assert f"{out}/industry.rss.xml  4 entries  written" in lines
-    assert lines[-1] == "10 articles accepted, 0 rejected; 8 of 8 feeds written"
+    assert (
+        lines[-1] == "10 articles accepted, 0 rejected; 10 new, 0 updated, 0 withdrawn; 8 of 8 files written"
+    )
     assert result.stderr == ""
 
 
-def test_a_second_build_reports_every_feed_unchanged(config_path: Path) -> None:
+def test_a_second_build_with_nothing_new_says_so_and_writes_nothing(config_path: Path) -> None:
     run("build", "--config", str(config_path))
     result = run("build", "--config", str(config_path))
+    assert (result.exit_code, result.stdout) == (0, "nothing changed since the last build; no file written\n")
+
+
+def test_a_build_over_an_unchanged_store_reports_every_feed_unchanged(config_path: Path) -> None:
+    run("build", "--config", str(config_path))
+    (config_path.parent / "feeds" / "all.atom.xml").unlink()
+    result = run("build", "--config", str(config_path))
     assert result.exit_code == 0
-    assert result.stdout.count("unchanged") == 8
-    assert result.stdout.splitlines()[-1] == "10 articles accepted, 0 rejected; 0 of 8 feeds written"
+    assert sum(line.endswith("  unchanged") for line in result.stdout.splitlines()) == 7
+    assert result.stdout.splitlines()[-1] == (
+        "10 articles accepted, 0 rejected; 0 new, 0 updated, 0 withdrawn; 1 of 8 files written"
+    )
 
 
 def test_quiet_prints_nothing_on_success(config_path: Path) -> None:

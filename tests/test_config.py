@@ -101,12 +101,27 @@ def test_every_fault_is_reported_at_once_with_its_key(write_config: WriteConfig)
         ),
         (
             {"output__category__atom": "cat.atom.xml"},
-            "output.category.atom: must contain {slug} so each category gets its own file, got 'cat.atom.xml'",
+            "output.category.atom: must use {slug} and no other placeholder, got 'cat.atom.xml'",
         ),
         (
             {"output__category__rss": "{name}.xml"},
-            "output.category.rss: may only use the placeholder {slug}, got '{name}.xml'",
+            "output.category.rss: must use {slug} and no other placeholder, got '{name}.xml'",
         ),
+        (
+            {"output__archive__rss": "archive/{feed}.xml"},
+            "output.archive.rss: must use {feed} and {page} and no other placeholder, got 'archive/{feed}.xml'",
+        ),
+        (
+            {"output__archive__atom": "../{feed}/{page}.xml"},
+            "output.archive.atom: must be a relative file path inside the output folder, got '../{feed}/{page}.xml'",
+        ),
+        (
+            {"output__overall__atom": "{slug}.xml"},
+            "output.overall.atom: takes no placeholder, got '{slug}.xml'",
+        ),
+        ({"limits__archive_page_size": 0}, "limits.archive_page_size: must be at least 1, got 0"),
+        ({"store__authoritative": "yes"}, "store.authoritative: must be true or false, got 'yes'"),
+        ({"store__colour": 1}, "store.colour: unknown key"),
         (
             {"output__overall__rss": "all.atom.xml"},
             "output.overall.rss: names the same file as output.overall.atom: 'all.atom.xml'",

@@ -1,6 +1,7 @@
 """pressfeed: press-release text dumps → Atom 1.0 and RSS 2.0 feeds.
 
-Public API: `load_config()`, `build()`, `read_articles()`, the types and the errors.
+Public API: `load_config()`, `build()`, `rebuild()`, `import_dumps()`, `read_records()`,
+`open_store()`, the types and the errors.
 Submodules are imported on first use so that the CLI starts fast.
 """
 
@@ -12,16 +13,21 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from pressfeed.config import Config, load_config
-    from pressfeed.errors import ConfigError, InputError, OutputError, PressfeedError
-    from pressfeed.pipeline import build, read_articles
+    from pressfeed.errors import ConfigError, InputError, OutputError, PressfeedError, StoreError
+    from pressfeed.pipeline import build, import_dumps, read_records, rebuild
+    from pressfeed.store import open_store
     from pressfeed.types import Article, BuildReport, Category, FeedResult, FeedSpec, Problem, RawRecord
 
 _EXPORTS = {
     "build": "pressfeed.pipeline",
-    "read_articles": "pressfeed.pipeline",
+    "read_records": "pressfeed.pipeline",
+    "import_dumps": "pressfeed.pipeline",
+    "rebuild": "pressfeed.pipeline",
+    "open_store": "pressfeed.store",
     "Config": "pressfeed.config",
     "load_config": "pressfeed.config",
     "ConfigError": "pressfeed.errors",
+    "StoreError": "pressfeed.errors",
     "InputError": "pressfeed.errors",
     "OutputError": "pressfeed.errors",
     "PressfeedError": "pressfeed.errors",
@@ -47,10 +53,14 @@ __all__ = [
     "PressfeedError",
     "Problem",
     "RawRecord",
+    "StoreError",
     "__version__",
     "build",
+    "import_dumps",
     "load_config",
-    "read_articles",
+    "open_store",
+    "read_records",
+    "rebuild",
 ]
 
 

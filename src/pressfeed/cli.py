@@ -6,6 +6,9 @@ Exit codes: 0 ok, 1 bad input, config or output (one line per fault on stderr), 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import sys
+import zoneinfo
 from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
@@ -18,7 +21,7 @@ from pressfeed.errors import PressfeedError
 
 if TYPE_CHECKING:
     from pressfeed.config import Config
-    from pressfeed.types import Problem
+    from pressfeed.types import BuildReport, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,35 +82,70 @@ def main() -> None:
     """Turn press-release text dumps into Atom and RSS feeds."""
 
 
-@main.command()
-@config_option
-@input_option
-@click.option(
+output_option = click.option(
     "--output",
     type=click.Path(path_type=Path, file_okay=False),
     help="The output folder instead of the config's output.dir.",
 )
+
+
+@main.command()
+@config_option
+@input_option
+@output_option
 @click.option("--strict", is_flag=True, help="Any rejected record fails the build; nothing is written.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
 @_user_errors
 def build(
     config_path: Path, inputs: tuple[Path, ...], output: Path | None, strict: bool, quiet: bool
 ) -> None:
-    """Build every feed and write the ones whose bytes changed."""
+    """Merge the input into the store and write the feeds whose content changed."""
     from pressfeed.pipeline import build as run_build
+    from pressfeed.pipeline import clock
 
-    report = run_build(_load(config_path, inputs, output), strict=strict)
+    report = run_build(_load(config_path, inputs, output), strict=strict, now=clock())
     _report_problems(report.problems)
-    if quiet:
-        return
-    for feed in report.feeds:
-        state = "written" if feed.written else "unchanged"
-        click.echo(f"{feed.path}  {feed.entries} entries  {state}")
-    written = sum(feed.written for feed in report.feeds)
+    if not quiet:
+        _print_report(report)
+
+
+@main.command()
+@config_option
+@output_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
+@_user_errors
+def rebuild(config_path: Path, output: Path | None, quiet: bool) -> None:
+    """Render every feed and archive page from the store again (reads no input)."""
+    from pressfeed.pipeline import rebuild as run_rebuild
+
+    report = run_rebuild(_load(config_path, (), output))
+    if not quiet:
+        _print_report(report)
+
+
+@main.command("import")
+@config_option
+@click.argument("dumps", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_user_errors
+def import_(config_path: Path, dumps: tuple[Path, ...]) -> None:
+    """Merge DUMPS into the store, in order, without writing any feed."""
+    from pressfeed.pipeline import clock, import_dumps
+
+    config = _load(config_path, ())
+    report = import_dumps(config, dumps, now=clock(), progress=_progress)
+    _report_problems(report.problems)
+    for article in report.withdrawn:
+        click.echo(f"withdrawn: {article.id}  {article.title}")
     click.echo(
-        f"{report.accepted} articles accepted, {len(report.problems)} rejected; "
-        f"{written} of {len(report.feeds)} feeds written"
+        f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{len(report.withdrawn)} withdrawn, {len(report.problems)} rejected"
     )
+
+
+def _progress(path: Path, done: int, total: int) -> None:
+    """Progress of a large dump on stderr, when stderr is a terminal."""
+    if total >= 8 << 20 and sys.stderr.isatty():
+        click.echo(f"\r{path}: {done * 100 // total}%", err=True, nl=done >= total)
 
 
 @main.command()
@@ -116,10 +154,101 @@ def build(
 @_user_errors
 def check(config_path: Path, inputs: tuple[Path, ...]) -> None:
     """Validate the config and the input without writing; exit 1 if any record is rejected."""
-    from pressfeed.pipeline import read_articles
+    from pressfeed.pipeline import read_records
 
-    accepted = read_articles(_load(config_path, inputs))
+    accepted = read_records(_load(config_path, inputs))
     _report_problems(accepted.problems)
-    click.echo(f"{len(accepted.articles)} articles accepted, {len(accepted.problems)} rejected")
-    if accepted.problems or not accepted.articles:
+    click.echo(f"{len(accepted.records)} articles accepted, {len(accepted.problems)} rejected")
+    if accepted.problems or not accepted.records:
         raise SystemExit(1)
+
+
+@main.group()
+def articles() -> None:
+    """Look at the articles in the store."""
+
+
+@articles.command("list")
+@config_option
+@click.option("--category", help="Only this category (any spelling the config maps to it).")
+@click.option("--withdrawn", is_flag=True, help="Include withdrawn articles.")
+@_user_errors
+def articles_list(config_path: Path, category: str | None, withdrawn: bool) -> None:
+    """One line per article, newest first: published, category, id, title."""
+    from pressfeed.config import category_key
+    from pressfeed.normalize import CategoryResolver
+    from pressfeed.store import open_store
+
+    config = _load(config_path, ())
+    resolver = CategoryResolver(config)
+    wanted = category_key(resolver.canonical(category)) if category else None
+    with open_store(config.store_path) as store:
+        for article in store.iter_articles(include_withdrawn=withdrawn):
+            name = resolver.canonical(article.category)
+            if wanted is None or category_key(name) == wanted:
+                mark = "  (withdrawn)" if article.withdrawn else ""
+                published = _local(article.published, config).isoformat()
+                click.echo(f"{published}  {name}  {article.id}  {article.title}{mark}")
+
+
+@articles.command("show")
+@config_option
+@click.argument("article_id")
+@_user_errors
+def articles_show(config_path: Path, article_id: str) -> None:
+    """Every stored field of one article, then its body."""
+    from pressfeed.normalize import CategoryResolver
+    from pressfeed.store import open_store
+
+    config = _load(config_path, ())
+    with open_store(config.store_path) as store:
+        article = store.find(article_id)
+    if article is None:
+        raise SystemExit(_fail(f"no article with id {article_id!r} in {config.store_path}"))
+    fields = {
+        "id": article.id,
+        "link": article.link,
+        "title": article.title,
+        "category": CategoryResolver(config).canonical(article.category),
+        "day": article.day.isoformat(),
+        "published": _local(article.published, config).isoformat(),
+        "updated": _local(article.updated, config).isoformat(),
+        "truncated": "yes" if article.truncated else "no",
+        "withdrawn": "yes" if article.withdrawn else "no",
+        "source": article.origin,
+    }
+    for name, value in fields.items():
+        click.echo(f"{name + ':':<11}{value}")
+    click.echo()
+    click.echo(article.body)
+
+
+def _fail(message: str) -> int:
+    click.echo(f"error: {message}", err=True)
+    return 1
+
+
+def _local(when: dt.datetime, config: Config) -> dt.datetime:
+    return when.astimezone(zoneinfo.ZoneInfo(config.timezone))
+
+
+def _print_report(report: BuildReport) -> None:
+    if report.skipped:
+        click.echo("nothing changed since the last build; no file written")
+        return
+    for article in report.withdrawn:
+        click.echo(f"withdrawn: {article.id}  {article.title}")
+    pages = [feed for feed in report.feeds if feed.spec.archive]
+    for feed in report.feeds:
+        if not feed.spec.archive:
+            state = "written" if feed.written else "unchanged"
+            click.echo(f"{feed.path}  {feed.entries} entries  {state}")
+    if pages:
+        written_pages = sum(feed.written for feed in pages)
+        click.echo(f"archive pages: {written_pages} written, {len(pages) - written_pages} unchanged")
+    written = sum(feed.written for feed in report.feeds)
+    counts = f"{report.added} new, {report.updated} updated, {len(report.withdrawn)} withdrawn; "
+    accepted = (
+        f"{report.accepted} articles accepted, {len(report.problems)} rejected; " if report.accepted else ""
+    )
+    click.echo(f"{accepted}{counts}{written} of {len(report.feeds)} files written")

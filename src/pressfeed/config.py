@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 import zoneinfo
 from collections.abc import Callable, Mapping
@@ -28,11 +29,21 @@ DEFAULTS: dict[str, Any] = {
     "output.overall.rss": "all.rss.xml",
     "output.category.atom": "{slug}.atom.xml",
     "output.category.rss": "{slug}.rss.xml",
+    "output.archive.atom": "archive/{feed}/{page}.atom.xml",
+    "output.archive.rss": "archive/{feed}/{page}.rss.xml",
+    "store.path": "pressfeed.db",
+    "store.authoritative": False,
     "categories": [],
     "unknown_categories": "publish",
     "limits.max_entries": 50,
     "limits.summary_length": 280,
+    "limits.archive_page_size": 100,
 }
+
+#: The placeholders each kind of file name template must use (and the only ones it may use).
+PLACEHOLDERS: dict[str, set[str]] = {"overall": set(), "category": {"slug"}, "archive": {"feed", "page"}}
+#: The `{feed}` of the overall feed's archive pages; never given to a category as its slug.
+OVERALL_FEED_KEY = "all"
 
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
@@ -76,14 +87,22 @@ class Config:
     id_authority: str
     inputs: tuple[Path, ...]
     output_dir: Path
-    #: File name templates relative to output_dir; category ones contain "{slug}".
+    #: File name templates relative to output_dir; category ones contain "{slug}", archive
+    #: ones "{feed}" (OVERALL_FEED_KEY or a category slug) and "{page}" (1 = oldest).
     overall_templates: Mapping[FeedFormat, str]
     category_templates: Mapping[FeedFormat, str]
+    archive_templates: Mapping[FeedFormat, str]
     categories: tuple[CategoryRule, ...]
     #: "publish" (under its own cleaned name) or "reject".
     unknown_categories: str
     max_entries: int
     summary_length: int
+    #: Entries per archive page (RFC 5005), counted from the oldest article.
+    archive_page_size: int
+    #: The SQLite article store.
+    store_path: Path
+    #: True: an article missing from the inputs is withdrawn from the feeds.
+    authoritative: bool
 
 
 class _Reader:
@@ -141,6 +160,7 @@ class _Reader:
 
 
 _KIND_NAMES: dict[type, str] = {
+    bool: "true or false",
     str: "a string",
     int: "an integer",
     list: "a list",
@@ -148,13 +168,15 @@ _KIND_NAMES: dict[type, str] = {
 }
 
 _SCHEMA: dict[str, set[str]] = {
-    "": {"site", "inputs", "output", "categories", "unknown_categories", "limits"},
+    "": {"site", "inputs", "output", "categories", "unknown_categories", "limits", "store"},
     "site": {"title", "subtitle", "base_url", "language", "timezone", "author", "id_authority"},
     "site.author": {"name", "email", "uri"},
-    "output": {"dir", "overall", "category"},
+    "output": {"dir", "overall", "category", "archive"},
     "output.overall": {"atom", "rss"},
     "output.category": {"atom", "rss"},
-    "limits": {"max_entries", "summary_length"},
+    "output.archive": {"atom", "rss"},
+    "limits": {"max_entries", "summary_length", "archive_page_size"},
+    "store": {"path", "authoritative"},
 }
 
 
@@ -228,7 +250,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     output_dir = r.text("output.dir")
     templates = {
         section: {fmt: _template(r, f"output.{section}.{fmt.value}", section) for fmt in FeedFormat}
-        for section in ("overall", "category")
+        for section in PLACEHOLDERS
     }
     _distinct_templates(r, templates)
     categories = _categories(r)
@@ -251,12 +273,22 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         "must be at least 20, got {value}",
     )
 
+    page_size = r.check(
+        "limits.archive_page_size",
+        r.get("limits.archive_page_size", int),
+        lambda v: v >= 1,
+        "must be at least 1, got {value}",
+    )
+    store_path = r.text("store.path")
+    authoritative = r.get("store.authoritative", bool)
+
     if r.faults:
         raise ConfigError(str(path), r.faults)
     assert title is not None and subtitle is not None and base_url is not None
     assert language is not None and timezone is not None and author is not None
     assert authority is not None and inputs is not None and output_dir is not None
     assert unknown is not None and max_entries is not None and summary_length is not None
+    assert page_size is not None and store_path is not None and authoritative is not None
     return Config(
         path=path,
         title=title,
@@ -270,10 +302,14 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         output_dir=path.parent / output_dir,
         overall_templates=_checked(templates["overall"]),
         category_templates=_checked(templates["category"]),
+        archive_templates=_checked(templates["archive"]),
         categories=categories,
         unknown_categories=unknown,
         max_entries=max_entries,
         summary_length=summary_length,
+        archive_page_size=page_size,
+        store_path=path.parent / store_path,
+        authoritative=authoritative,
     )
 
 
@@ -339,17 +375,21 @@ def _template(r: _Reader, key: str, section: str) -> str | None:
     value = r.text(key)
     if value is None:
         return None
-    wants_slug = section == "category"
+    wanted = PLACEHOLDERS[section]
     try:
-        rendered = value.format(slug="x") if wants_slug else value
+        used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        rendered = value.format(**dict.fromkeys(wanted, "x"))
     except (KeyError, IndexError, ValueError):
-        r.fault(key, f"may only use the placeholder {{slug}}, got {value!r}")
-        return None
-    if wants_slug and "{slug}" not in value:
-        r.fault(key, f"must contain {{slug}} so each category gets its own file, got {value!r}")
-        return None
-    if not wants_slug and ("{" in value or "}" in value):
-        r.fault(key, f"takes no placeholder, got {value!r}")
+        used = {"?"}
+        rendered = value
+    if used != wanted:
+        names = " and ".join(f"{{{name}}}" for name in sorted(wanted))
+        r.fault(
+            key,
+            f"must use {names} and no other placeholder, got {value!r}"
+            if wanted
+            else f"takes no placeholder, got {value!r}",
+        )
         return None
     if not is_inside(rendered):
         r.fault(key, f"must be a relative file path inside the output folder, got {value!r}")

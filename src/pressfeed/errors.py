@@ -23,3 +23,7 @@ class InputError(PressfeedError):
 
 class OutputError(PressfeedError):
     """The feeds cannot be produced or written; what was published is left as it was."""
+
+
+class StoreError(PressfeedError):
+    """The article store cannot be opened, read or written, or belongs to a newer pressfeed."""

@@ -7,10 +7,12 @@ A record is a line `-`, a category line, a title line, then body lines; the body
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from pressfeed.errors import InputError
 from pressfeed.types import Problem, RawRecord
@@ -32,7 +34,13 @@ class _Pending:
     bad_utf8: int | None = None
 
 
-def parse_file(path: Path, name: str | None = None) -> Iterator[RawRecord | Problem]:
+#: Called as progress(bytes_read, total_bytes) about every megabyte, and at the end.
+Progress = Callable[[int, int], None]
+
+
+def parse_file(
+    path: Path, name: str | None = None, progress: Progress | None = None
+) -> Iterator[RawRecord | Problem]:
     """Yield the records of one dump file in order, and a Problem for each one rejected.
 
     `name` is how messages refer to the file (default: the path as given).
@@ -47,10 +55,23 @@ def parse_file(path: Path, name: str | None = None) -> Iterator[RawRecord | Prob
     except OSError as exc:
         raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
     with stream:
+        lines: Iterable[bytes] = stream if progress is None else _counted(stream, progress)
         try:
-            yield from parse_lines(_decoded_lines(stream), shown)
+            yield from parse_lines(_decoded_lines(lines), shown)
         except OSError as exc:
             raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
+
+
+def _counted(stream: BinaryIO, progress: Progress) -> Iterator[bytes]:
+    total = os.fstat(stream.fileno()).st_size
+    done = reported = 0
+    for line in stream:
+        done += len(line)
+        if done - reported >= 1 << 20:
+            progress(done, total)
+            reported = done
+        yield line
+    progress(done, total)
 
 
 def _decoded_lines(stream: Iterable[bytes]) -> Iterator[tuple[str, bool]]:

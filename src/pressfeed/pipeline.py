@@ -1,27 +1,27 @@
-"""The pipeline: read dumps → normalize → plan feeds → render → verify → write if changed."""
+"""The pipeline: read dumps → clean → merge into the store → plan → render → verify → write.
+
+One build is one store transaction: if anything fails before the files are written, the store
+and the feeds are as they were.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+import functools
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pressfeed.config import Config
 from pressfeed.errors import InputError, OutputError
-from pressfeed.normalize import group_by_category, normalize
+from pressfeed.history import Document, plan, reserved_slugs, settings_fingerprint
+from pressfeed.merge import IngestReport, ingest
+from pressfeed.normalize import CategoryResolver, clean, to_article
 from pressfeed.output import target_path, write_if_changed
 from pressfeed.parse import parse_file
-from pressfeed.render import render
-from pressfeed.types import (
-    Article,
-    BuildReport,
-    Category,
-    FeedFormat,
-    FeedResult,
-    FeedSpec,
-    Problem,
-    RawRecord,
-)
+from pressfeed.store import Store, open_store
+from pressfeed.types import BuildReport, Category, CleanRecord, FeedResult, Problem, RawRecord
 
 
 class RejectedRecords(InputError):
@@ -34,95 +34,174 @@ class RejectedRecords(InputError):
 
 @dataclass(frozen=True)
 class Accepted:
-    """What the inputs yield: the articles to publish and every problem met on the way."""
+    """What the inputs yield: clean records in dump order and every problem met on the way."""
 
-    articles: tuple[Article, ...]
+    records: tuple[CleanRecord, ...]
     problems: tuple[Problem, ...]
 
 
-def read_articles(config: Config) -> Accepted:
-    """Parse and normalize every input of the config, in order."""
-    records: list[RawRecord] = []
+def clock() -> dt.datetime:
+    """The build's notion of now: SOURCE_DATE_EPOCH when set (reproducible builds), else the time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+#: Called as progress(path, bytes_read, total_bytes) while a dump is read.
+Progress = Callable[[Path, int, int], None]
+
+
+def read_records(
+    config: Config, paths: Sequence[Path] | None = None, progress: Progress | None = None
+) -> Accepted:
+    """Parse and clean the given dumps (default: the config's inputs), in order."""
+    raw: list[RawRecord] = []
     problems: list[Problem] = []
-    for path in config.inputs:
-        for item in parse_file(path):
+    for path in config.inputs if paths is None else paths:
+        per_file = None if progress is None else functools.partial(progress, path)
+        for item in parse_file(path, progress=per_file):
             if isinstance(item, RawRecord):
-                records.append(item)
+                raw.append(item)
             else:
                 problems.append(item)
-    articles, more = normalize(records, config, reserved_slugs(config))
-    return Accepted(tuple(articles), tuple(problems + more))
+    records, more = clean(raw, config)
+    return Accepted(tuple(records), tuple(problems + more))
 
 
-def reserved_slugs(config: Config) -> set[str]:
-    """Slugs whose category feed would land on an overall feed's file name."""
-    reserved = set()
-    for overall in config.overall_templates.values():
-        for template in config.category_templates.values():
-            prefix, _, suffix = template.partition("{slug}")
-            middle = overall[len(prefix) : len(overall) - len(suffix)]
-            if overall.startswith(prefix) and overall.endswith(suffix) and middle:
-                reserved.add(middle)
-    return reserved
+def import_dumps(
+    config: Config, paths: Sequence[Path], *, now: dt.datetime | None = None, progress: Progress | None = None
+) -> IngestReport:
+    """Merge dumps into the store without rendering."""
+    accepted = read_records(config, paths, progress)
+    with open_store(config.store_path) as store, store.transaction():
+        report = ingest(store, accepted.records, config, now or clock())
+        _remember_inputs(store, paths)
+    report.problems[:0] = accepted.problems
+    return report
 
 
-def plan(config: Config, articles: Iterable[Article]) -> list[tuple[FeedSpec, list[Article]]]:
-    """Every feed to produce with its entries: newest first, ties broken by id, capped."""
-    ordered = sorted(articles, key=lambda a: a.id)
-    ordered.sort(key=lambda a: a.published, reverse=True)
-    groups = group_by_category(ordered)
-    feeds = [_feed(config, fmt, None, ordered) for fmt in FeedFormat]
-    for category in sorted(groups, key=lambda c: c.slug):
-        feeds += [_feed(config, fmt, category, groups[category]) for fmt in FeedFormat]
-    return feeds
+def build(config: Config, *, strict: bool = False, now: dt.datetime | None = None) -> BuildReport:
+    """Ingest the config's inputs, then publish every document whose content changed."""
+    with open_store(config.store_path) as store:
+        if _nothing_changed(store, config):
+            return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
+        accepted = read_records(config)
+        if strict and accepted.problems:
+            raise RejectedRecords(accepted.problems)
+        if not accepted.records:
+            inputs = ", ".join(str(p) for p in config.inputs)
+            raise OutputError(
+                f"no article accepted from {inputs}; the feeds in {config.output_dir} were left as they were"
+            )
+        with store.transaction():
+            report = ingest(store, accepted.records, config, now or clock())
+            results = publish(store, config)
+            _remember_inputs(store, config.inputs)
+    return BuildReport(
+        feeds=tuple(results),
+        accepted=len(accepted.records),
+        problems=accepted.problems + tuple(report.problems),
+        added=report.added,
+        updated=report.updated,
+        withdrawn=tuple(report.withdrawn),
+    )
 
 
-def _feed(
-    config: Config, fmt: FeedFormat, category: Category | None, articles: list[Article]
-) -> tuple[FeedSpec, list[Article]]:
-    if category is None:
-        relpath, title = config.overall_templates[fmt], config.title
-    else:
-        relpath = config.category_templates[fmt].format(slug=category.slug)
-        title = f"{config.title} — {category.name}"
-    spec = FeedSpec(fmt, relpath, f"{config.base_url}/{relpath}", title, category)
-    return spec, articles[: config.max_entries]
+def rebuild(config: Config) -> BuildReport:
+    """Render every document from the store, whatever was rendered before (no input is read)."""
+    with open_store(config.store_path) as store, store.transaction():
+        store.forget_rendered(_output_key(config))
+        results = publish(store, config)
+    return BuildReport(feeds=tuple(results), accepted=0, problems=())
 
 
-def build(config: Config, *, strict: bool = False) -> BuildReport:
-    """Build every feed of the config; nothing is written unless every feed renders and checks out."""
-    accepted = read_articles(config)
-    if strict and accepted.problems:
-        raise RejectedRecords(accepted.problems)
-    if not accepted.articles:
-        inputs = ", ".join(str(p) for p in config.inputs)
+def publish(store: Store, config: Config) -> list[FeedResult]:
+    """Render the documents whose fingerprint changed, check them all, then write them."""
+    metas = store.all_metas()
+    if not any(not m.withdrawn for m in metas):
         raise OutputError(
-            f"no article accepted from {inputs}; the feeds in {config.output_dir} were left as they were"
+            f"{store.path}: no article to publish; the feeds in {config.output_dir} were left alone"
         )
-    rendered = _render_all(config, plan(config, accepted.articles))
-    results = []
-    for spec, data, count in rendered:
-        written = write_if_changed(config.output_dir, spec.relpath, data)
-        results.append(FeedResult(spec, config.output_dir / spec.relpath, count, written))
-    return BuildReport(tuple(results), len(accepted.articles), accepted.problems)
+    resolver = CategoryResolver(config, reserved_slugs(config))
+    categories = resolver.resolve({m.category for m in metas})
+    documents = plan(config, metas, categories)
+    output = _output_key(config)
+    done = store.rendered(output)
+    dirty = [d for d in documents if done.get(d.spec.relpath) != d.fingerprint or not _exists(config, d)]
+    rendered = _render_all(store, config, dirty, categories)
+    written = {
+        d.spec.relpath: write_if_changed(config.output_dir, d.spec.relpath, data) for d, data in rendered
+    }
+    store.set_rendered(output, {d.spec.relpath: d.fingerprint for d in dirty})
+    store.set_meta(f"published:{output}", _published_state(store, config))
+    return [
+        FeedResult(
+            d.spec, config.output_dir / d.spec.relpath, len(d.seqs), written.get(d.spec.relpath, False)
+        )
+        for d in documents
+    ]
 
 
 def _render_all(
-    config: Config, feeds: list[tuple[FeedSpec, list[Article]]]
-) -> list[tuple[FeedSpec, bytes, int]]:
+    store: Store, config: Config, documents: list[Document], categories: dict[str, Category]
+) -> list[tuple[Document, bytes]]:
+    from pressfeed.render import render
     from pressfeed.verify import verify
 
+    rows = store.load([seq for d in documents for seq in d.seqs])
+    articles = {seq: to_article(row, categories[row.category], config) for seq, row in rows.items()}
     rendered = []
     faults: list[str] = []
     seen: set[Path] = set()
-    for spec, articles in feeds:
-        path = target_path(config.output_dir, spec.relpath)
+    for document in documents:
+        path = target_path(config.output_dir, document.spec.relpath)
         if path in seen:
             raise OutputError(f"{path}: two feeds would be written to the same file")
         seen.add(path)
-        data = render(spec, articles, config)
-        faults += verify(spec, data, articles)
-        rendered.append((spec, data, len(articles)))
+        entries = [articles[seq] for seq in document.seqs]
+        data = render(document.spec, entries, config)
+        faults += verify(document.spec, data, entries)
+        rendered.append((document, data))
     if faults:
         raise OutputError("; ".join(faults) + "; nothing was written")
     return rendered
+
+
+def _output_key(config: Config) -> str:
+    return str(config.output_dir.resolve())
+
+
+def _exists(config: Config, document: Document) -> bool:
+    return (config.output_dir / document.spec.relpath).is_file()
+
+
+def _published_state(store: Store, config: Config) -> str:
+    return f"{store.generation}:{settings_fingerprint(config)}"
+
+
+def _input_state(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _remember_inputs(store: Store, paths: Sequence[Path]) -> None:
+    for path in paths:
+        state = _input_state(path)
+        if state is not None:
+            store.set_input_fingerprint(str(path.resolve()), *state)
+
+
+def _nothing_changed(store: Store, config: Config) -> bool:
+    """True when no input file, store content, setting or published file changed since the last build."""
+    output = _output_key(config)
+    if store.get_meta(f"published:{output}") != _published_state(store, config):
+        return False
+    for path in config.inputs:
+        state = _input_state(path)
+        if state is None or store.input_fingerprint(str(path.resolve())) != state:
+            return False
+    return all((config.output_dir / relpath).is_file() for relpath in store.rendered(output))

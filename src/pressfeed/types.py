@@ -44,6 +44,23 @@ class RawRecord:
 
 
 @dataclass(frozen=True)
+class CleanRecord:
+    """A record after text cleaning, before it meets the store."""
+
+    #: Where it came from, for messages: "FILE:LINE".
+    origin: str
+    #: The category as the dump spells it, cleaned (NFC, controls removed, spaces collapsed).
+    category: str
+    title: str
+    #: Lines of the dump kept as paragraphs, joined with "\n".
+    body: str
+    #: Calendar day in the publisher's timezone.
+    day: dt.date
+    #: True when the body does not end like a finished sentence (cut at the source).
+    truncated: bool
+
+
+@dataclass(frozen=True)
 class Category:
     """A category as published: its feeds are named after `slug`."""
 
@@ -80,6 +97,46 @@ class Article:
     origin: str
 
 
+@dataclass(frozen=True)
+class StoredArticle:
+    """A full row of the store."""
+
+    seq: int
+    id: str
+    link: str
+    day: dt.date
+    title: str
+    title_key: str
+    #: The cleaned category name as the dump spells it; resolved against the config when rendered.
+    category: str
+    body: str
+    truncated: bool
+    #: Timezone-aware, UTC.
+    published: dt.datetime
+    #: Timezone-aware, UTC; never earlier than `published`.
+    updated: dt.datetime
+    withdrawn: bool
+    origin: str
+    #: Store generation of the row's last change.
+    changed: int
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """What planning and matching need of a row, without its body."""
+
+    seq: int
+    id: str
+    day: dt.date
+    title_key: str
+    category: str
+    published: dt.datetime
+    updated: dt.datetime
+    withdrawn: bool
+    changed: int
+    truncated: bool
+
+
 class FeedFormat(Enum):
     ATOM = "atom"
     RSS = "rss"
@@ -87,17 +144,25 @@ class FeedFormat(Enum):
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """One feed file to produce."""
+    """One feed document to produce: a subscription feed or one of its archive pages."""
 
     format: FeedFormat
     #: Path relative to the output folder, with "/" separators.
     relpath: str
-    #: Absolute public URL of the file (the feed's `self` link).
+    #: Absolute public URL of the file (the document's `self` link).
     url: str
     #: Feed title, as readers show it.
     title: str
     #: None for the overall feed.
     category: Category | None
+    #: The logical feed's id: its subscription document's URL, shared by its archive pages.
+    feed_id: str
+    #: The feed's `updated`: the newest entry's (or, with no entries, the newest member's).
+    updated: dt.datetime
+    #: RFC 5005 links as (rel, href): "current", "prev-archive", "next-archive".
+    history: tuple[tuple[str, str], ...] = ()
+    #: True for an archive page (RFC 5005 `fh:archive`).
+    archive: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +180,14 @@ class FeedResult:
 class BuildReport:
     """What `build()` did; the CLI prints it."""
 
+    #: Every document of the build (subscription feeds and archive pages), in write order.
     feeds: tuple[FeedResult, ...]
+    #: Records accepted from the inputs.
     accepted: int
     problems: tuple[Problem, ...]
+    #: Articles new to the store, changed in it, and withdrawn from the feeds.
+    added: int = 0
+    updated: int = 0
+    withdrawn: tuple[StoredArticle, ...] = ()
+    #: True when nothing changed since the last build, so nothing was read or rendered.
+    skipped: bool = False

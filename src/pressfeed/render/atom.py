@@ -13,14 +13,16 @@ TRUNCATION_NOTE = "[The text was cut off at the source.]"
 
 
 def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes:
-    fg = new_feed(spec, articles, config)
-    fg.id(spec.url)
+    fg = new_feed(spec, config)
+    fg.id(spec.feed_id)
     if config.subtitle:
         fg.subtitle(config.subtitle)
     author = config.author
     fg.author(name=author.name, email=author.email, uri=author.uri)
     fg.link(href=spec.url, rel="self", type=MEDIA_TYPE)
     fg.link(href=site_url(config), rel="alternate", type="text/html")
+    for rel, href in spec.history:
+        fg.link(href=href, rel=rel, type=MEDIA_TYPE)
     for article in articles:
         entry = fg.add_entry(order="append")
         entry.id(article.id)

@@ -5,27 +5,55 @@ feedgen sets any date we leave out to "now", so every date is set here explicitl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from pressfeed.config import Config
-from pressfeed.types import Article, FeedSpec
+from pressfeed.types import FeedSpec
 
 GENERATOR = "pressfeed"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+#: RFC 5005's namespace, for the `fh:archive` marker of archive pages.
+HISTORY_NS = "http://purl.org/syndication/history/1.0"
 
 
-def new_feed(spec: FeedSpec, articles: Sequence[Article], config: Config) -> FeedGenerator:
-    """A generator with title, language, generator and dates (the newest entry's, never now)."""
+def new_feed(spec: FeedSpec, config: Config) -> FeedGenerator:
+    """A generator with title, language, generator and `updated` (the spec's, never now)."""
     fg = FeedGenerator()
     fg.title(spec.title)
     fg.language(config.language)
     fg.generator(GENERATOR)
-    newest = max(a.updated for a in articles)
-    fg.updated(newest)
+    fg.updated(spec.updated)
+    if spec.archive or spec.history:
+        fg.register_extension("history", HistoryExtension)
+        fg.history.spec = spec
     return fg
 
 
 def site_url(config: Config) -> str:
     """The page a feed's `alternate` link points at."""
     return f"{config.base_url}/"
+
+
+class HistoryExtension(BaseExtension):  # type: ignore[misc]
+    """RFC 5005 for feedgen: `fh:archive` on archive pages; in RSS, the history links as
+    `atom:link` elements (feedgen writes only the `self` one)."""
+
+    spec: FeedSpec
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": HISTORY_NS} if self.spec.archive else {}
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        if self.spec.archive:
+            etree.SubElement(feed, f"{{{HISTORY_NS}}}archive")
+        return feed
+
+    def extend_rss(self, rss: etree._Element) -> etree._Element:
+        channel = rss.find("channel")
+        for rel, href in self.spec.history:
+            etree.SubElement(channel, f"{{{ATOM_NS}}}link", rel=rel, href=href)
+        if self.spec.archive:
+            etree.SubElement(channel, f"{{{HISTORY_NS}}}archive")
+        return rss

@@ -14,12 +14,12 @@ MEDIA_TYPE = "application/rss+xml"
 
 
 def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes:
-    fg = new_feed(spec, articles, config)
+    fg = new_feed(spec, config)
     fg.description(config.subtitle or config.title)
     # The channel <link> is the last link added: self first, the site last.
     fg.link(href=spec.url, rel="self", type=MEDIA_TYPE)
     fg.link(href=site_url(config), rel="alternate")
-    fg.pubDate(max(a.published for a in articles))
+    fg.pubDate(max((a.published for a in articles), default=spec.updated))
     for article in articles:
         item = fg.add_entry(order="append")
         item.title(article.title)

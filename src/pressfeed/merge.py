@@ -1,0 +1,244 @@
+"""Merge cleaned records into the store: one article per story, ids and times minted once.
+
+Identity: a record is the stored article with the same day and title key (the title
+case-folded, compatibility-normalized, punctuation and spacing ignored). Failing that, it is
+the stored article of the same day and category whose body is the same, a prefix of it, or
+near-identical (90% of words in sequence): a corrected title.
+
+Merge rules, once matched:
+- same title, category and body: nothing changes;
+- the stored body was cut off and the new one continues it: the new body replaces it;
+- the new body is a cut-off prefix of the stored one: the stored body stays;
+- anything else that differs is a correction and replaces the stored field.
+A change moves `updated` forward (to the build's clock, and at least a second past the last
+`updated`); `id`, `link` and `published` never change.
+
+Times of new articles: within a day, the dump lists the newest first. New articles of a day
+are stamped from the bottom up: the lowest at local midnight (or one second after the latest
+article already stored for that day), each one above it one second later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from dateutil.tz import resolve_imaginary
+
+from pressfeed.config import Config, category_key
+from pressfeed.normalize import CategoryResolver, mint_id_and_link
+from pressfeed.store import Store
+from pressfeed.types import ArticleMeta, CleanRecord, Problem, StoredArticle
+
+SECOND = dt.timedelta(seconds=1)
+_WORDS = re.compile(r"\w+")
+#: Word-sequence similarity above which two bodies are the same story.
+NEAR_IDENTICAL = 0.9
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did to the store."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: list[StoredArticle] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.withdrawn)
+
+
+def title_key(title: str) -> str:
+    """What makes two titles the same: their words, case-folded and NFKC-normalized."""
+    return " ".join(_WORDS.findall(unicodedata.normalize("NFKC", title).casefold()))
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(text.casefold())
+
+
+def continues(longer: str, prefix: str) -> bool:
+    """True when `longer` goes on from `prefix` (compared up to whitespace)."""
+    a, b = " ".join(longer.split()), " ".join(prefix.split())
+    return len(a) > len(b) and a.startswith(b)
+
+
+def same_story(a: str, b: str) -> bool:
+    """Bodies that are equal, one a prefix of the other, or near-identical word for word."""
+    wa, wb = _words(a), _words(b)
+    short, long_ = sorted((wa, wb), key=len)
+    if not short:
+        return False
+    n = len(short)
+    if short[:-1] == long_[: n - 1] and long_[n - 1].startswith(short[-1]):
+        return True  # a copy cut off at the source, possibly mid-word
+    if len(short) < 0.8 * len(long_):
+        return False
+    return difflib.SequenceMatcher(None, wa, wb, autojunk=False).ratio() >= NEAR_IDENTICAL
+
+
+@dataclass
+class _Pending:
+    """A new article of this run, not yet in the store."""
+
+    record: CleanRecord
+    key: str
+
+
+class _Ingest:
+    def __init__(self, store: Store, config: Config, now: dt.datetime) -> None:
+        self.store = store
+        self.config = config
+        self.now = now
+        self.generation = store.generation + 1
+        self.resolver = CategoryResolver(config)
+        self.report = IngestReport()
+        self.by_title: dict[tuple[dt.date, str], ArticleMeta] = {}
+        self.by_category: dict[tuple[dt.date, str], list[ArticleMeta]] = defaultdict(list)
+        self.matched: dict[int, str] = {}
+        self.pending: dict[tuple[dt.date, str], _Pending] = {}
+
+    def index(self, metas: Sequence[ArticleMeta]) -> None:
+        for meta in metas:
+            self.by_title[(meta.day, meta.title_key)] = meta
+            self.by_category[(meta.day, self._category_key(meta.category))].append(meta)
+
+    def _category_key(self, name: str) -> str:
+        return category_key(self.resolver.canonical(name))
+
+    def add(self, record: CleanRecord) -> None:
+        key = (record.day, title_key(record.title))
+        if key in self.pending:
+            self._repeat_of_new(self.pending[key], record)
+            return
+        meta = self.by_title.get(key) or self._same_story(record)
+        if meta is None:
+            self.pending[key] = _Pending(record, key[1])
+        elif meta.seq in self.matched:
+            self._repeat_of_stored(meta, record)
+        else:
+            self.matched[meta.seq] = record.origin
+            self._merge(self.store.get(meta.seq), record)
+
+    def _same_story(self, record: CleanRecord) -> ArticleMeta | None:
+        for meta in self.by_category.get((record.day, self._category_key(record.category)), []):
+            if meta.seq not in self.matched and same_story(self.store.get(meta.seq).body, record.body):
+                return meta
+        return None
+
+    def _repeat_of_new(self, first: _Pending, record: CleanRecord) -> None:
+        if first.record.truncated and continues(record.body, first.record.body):
+            first.record = replace(first.record, body=record.body, truncated=record.truncated)
+        self._duplicate(record, first.record.origin)
+
+    def _repeat_of_stored(self, meta: ArticleMeta, record: CleanRecord) -> None:
+        stored = self.store.get(meta.seq)
+        if stored.truncated and continues(record.body, stored.body):
+            self._merge(stored, record)
+        self._duplicate(record, self.matched[meta.seq])
+
+    def _duplicate(self, record: CleanRecord, first: str) -> None:
+        path, _, line = record.origin.rpartition(":")
+        message = f"duplicate of the article at {first} (same date and title)"
+        self.report.problems.append(Problem(path, int(line), message))
+
+    def _merge(self, stored: StoredArticle, record: CleanRecord) -> None:
+        body, truncated = stored.body, stored.truncated
+        if " ".join(body.split()) != " ".join(record.body.split()):
+            shorter_copy = record.truncated and continues(stored.body, record.body)
+            if not shorter_copy:
+                body, truncated = record.body, record.truncated
+        merged = replace(
+            stored,
+            title=record.title,
+            title_key=title_key(record.title),
+            category=record.category,
+            body=body,
+            truncated=truncated,
+            withdrawn=False,
+        )
+        if merged == stored:
+            self.report.unchanged += 1
+            return
+        updated = max(self.now, stored.updated + SECOND)
+        self.store.update(replace(merged, updated=updated, origin=record.origin, changed=self.generation))
+        self.report.updated += 1
+
+    def insert_pending(self) -> None:
+        tz = zoneinfo.ZoneInfo(self.config.timezone)
+        by_day: dict[dt.date, list[_Pending]] = defaultdict(list)
+        for item in self.pending.values():
+            by_day[item.record.day].append(item)
+        taken: set[str] = set()
+        for day in sorted(by_day):
+            latest = self.store.latest_published(day)
+            base = latest + SECOND if latest is not None else _local_midnight(day, tz)
+            for rank, item in enumerate(reversed(by_day[day])):
+                self._insert(item, base + rank * SECOND, taken)
+
+    def _insert(self, item: _Pending, published: dt.datetime, taken: set[str]) -> None:
+        stem, link = mint_id_and_link(self.config, item.record)
+        suffix, n = "", 1
+        while f"{stem}{suffix}" in taken or self.store.id_taken(f"{stem}{suffix}"):
+            n += 1
+            suffix = f"-{n}"
+        article_id = f"{stem}{suffix}"
+        link = f"{link.removesuffix('.html')}{suffix}.html"
+        taken.add(article_id)
+        record = item.record
+        self.store.insert(
+            StoredArticle(
+                seq=0,
+                id=article_id,
+                link=link,
+                day=record.day,
+                title=record.title,
+                title_key=item.key,
+                category=record.category,
+                body=record.body,
+                truncated=record.truncated,
+                published=published,
+                updated=published,
+                withdrawn=False,
+                origin=record.origin,
+                changed=self.generation,
+            )
+        )
+        self.report.added += 1
+
+    def withdraw_missing(self) -> None:
+        for meta in self.store.all_metas():
+            if meta.withdrawn or meta.seq in self.matched or meta.changed == self.generation:
+                continue
+            stored = replace(self.store.get(meta.seq), withdrawn=True, changed=self.generation)
+            self.store.update(stored)
+            self.report.withdrawn.append(stored)
+
+
+def _local_midnight(day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """The first instant of `day` in `tz` (moved forward when a clock change skips midnight), in UTC."""
+    local = resolve_imaginary(dt.datetime.combine(day, dt.time(0), tzinfo=tz))
+    return local.astimezone(dt.UTC)
+
+
+def ingest(store: Store, records: Sequence[CleanRecord], config: Config, now: dt.datetime) -> IngestReport:
+    """Merge `records` (in dump order) into the store; the caller holds the transaction."""
+    run = _Ingest(store, config, now.astimezone(dt.UTC).replace(microsecond=0))
+    run.index(store.metas_on_days({r.day for r in records}))
+    for record in records:
+        run.add(record)
+    run.insert_pending()
+    if config.authoritative:
+        run.withdraw_missing()
+    if run.report.changed:
+        store.set_generation(run.generation)
+    return run.report

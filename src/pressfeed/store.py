@@ -1,0 +1,343 @@
+"""The article store: every article ever published, in SQLite. All SQL lives here.
+
+Ids, links and publication times are written once, when an article is first seen. Each change
+bumps a generation counter; each row remembers the generation of its last change, so renderers
+can tell which documents a change touches without reading bodies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from pressfeed.errors import StoreError
+from pressfeed.types import ArticleMeta, StoredArticle
+
+#: Numbered migrations: MIGRATIONS[n] takes schema n to n + 1.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE articles (
+        seq INTEGER PRIMARY KEY,        -- order of first sight; archive pages follow it
+        id TEXT NOT NULL UNIQUE,        -- tag: URI, minted once
+        link TEXT NOT NULL,             -- minted once
+        day TEXT NOT NULL,              -- ISO day in the publisher's timezone
+        title TEXT NOT NULL,
+        title_key TEXT NOT NULL,        -- identity key of the title (see merge.title_key)
+        category TEXT NOT NULL,         -- the cleaned category name as the dump spells it
+        body TEXT NOT NULL,
+        truncated INTEGER NOT NULL,
+        published INTEGER NOT NULL,     -- Unix seconds, minted once
+        updated INTEGER NOT NULL,       -- Unix seconds
+        withdrawn INTEGER NOT NULL DEFAULT 0,
+        origin TEXT NOT NULL,           -- FILE:LINE where it was last taken from
+        changed INTEGER NOT NULL        -- generation of the last change
+    );
+    CREATE INDEX articles_by_day ON articles (day, title_key);
+    CREATE TABLE inputs (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+    CREATE TABLE rendered (
+        output TEXT NOT NULL,
+        relpath TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        PRIMARY KEY (output, relpath)
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_COLUMNS = (
+    "seq, id, link, day, title, title_key, category, body, truncated, published, updated, withdrawn, "
+    "origin, changed"
+)
+_META_COLUMNS = "seq, id, day, title_key, category, published, updated, withdrawn, changed, truncated"
+
+
+def _utc(seconds: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
+def _seconds(when: dt.datetime) -> int:
+    return int(when.timestamp())
+
+
+def _full(row: sqlite3.Row) -> StoredArticle:
+    return StoredArticle(
+        seq=row["seq"],
+        id=row["id"],
+        link=row["link"],
+        day=dt.date.fromisoformat(row["day"]),
+        title=row["title"],
+        title_key=row["title_key"],
+        category=row["category"],
+        body=row["body"],
+        truncated=bool(row["truncated"]),
+        published=_utc(row["published"]),
+        updated=_utc(row["updated"]),
+        withdrawn=bool(row["withdrawn"]),
+        origin=row["origin"],
+        changed=row["changed"],
+    )
+
+
+def _meta(row: sqlite3.Row) -> ArticleMeta:
+    return ArticleMeta(
+        seq=row["seq"],
+        id=row["id"],
+        day=dt.date.fromisoformat(row["day"]),
+        title_key=row["title_key"],
+        category=row["category"],
+        published=_utc(row["published"]),
+        updated=_utc(row["updated"]),
+        withdrawn=bool(row["withdrawn"]),
+        changed=row["changed"],
+        truncated=bool(row["truncated"]),
+    )
+
+
+class Store:
+    """An open store. Use `open_store()`; changes happen inside `transaction()`."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All changes inside commit together, or not at all."""
+        with self._errors("write"):
+            self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.rollback()
+            raise
+        with self._errors("write"):
+            self._db.commit()
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot {doing} the store: {exc}") from exc
+
+    # -- meta --------------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str = "") -> str:
+        with self._errors("read"):
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row["value"]) if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._errors("write"):
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    @property
+    def generation(self) -> int:
+        """Bumped once per ingest that changed anything."""
+        return int(self.get_meta("generation", "0"))
+
+    def set_generation(self, generation: int) -> None:
+        self.set_meta("generation", str(generation))
+
+    # -- articles ------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        with self._errors("read"):
+            return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def metas_on_days(self, days: Iterable[dt.date]) -> list[ArticleMeta]:
+        wanted = sorted({d.isoformat() for d in days})
+        found: list[ArticleMeta] = []
+        with self._errors("read"):
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT {_META_COLUMNS} FROM articles WHERE day IN ({marks}) ORDER BY seq"
+                found += map(_meta, self._db.execute(sql, chunk))
+        return found
+
+    def all_metas(self) -> list[ArticleMeta]:
+        """Every row, withdrawn ones included, in order of first sight."""
+        with self._errors("read"):
+            return list(map(_meta, self._db.execute(f"SELECT {_META_COLUMNS} FROM articles ORDER BY seq")))
+
+    def latest_published(self, day: dt.date) -> dt.datetime | None:
+        with self._errors("read"):
+            row = self._db.execute(
+                "SELECT max(published) FROM articles WHERE day = ?", (day.isoformat(),)
+            ).fetchone()
+        return _utc(row[0]) if row[0] is not None else None
+
+    def id_taken(self, article_id: str) -> bool:
+        with self._errors("read"):
+            return (
+                self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+            )
+
+    def get(self, seq: int) -> StoredArticle:
+        with self._errors("read"):
+            row = self._db.execute(f"SELECT {_COLUMNS} FROM articles WHERE seq = ?", (seq,)).fetchone()
+        return _full(row)
+
+    def find(self, article_id: str) -> StoredArticle | None:
+        with self._errors("read"):
+            row = self._db.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return _full(row) if row else None
+
+    def load(self, seqs: Sequence[int]) -> dict[int, StoredArticle]:
+        """Full rows for the given sequence numbers."""
+        result: dict[int, StoredArticle] = {}
+        ordered = sorted(set(seqs))
+        with self._errors("read"):
+            for start in range(0, len(ordered), 500):
+                chunk = ordered[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT {_COLUMNS} FROM articles WHERE seq IN ({marks})"
+                result.update((a.seq, a) for a in map(_full, self._db.execute(sql, chunk)))
+        return result
+
+    def insert(self, article: StoredArticle) -> int:
+        """Add a new article; returns its sequence number (the one given is ignored)."""
+        with self._errors("write"):
+            cursor = self._db.execute(
+                f"INSERT INTO articles ({_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article.id,
+                    article.link,
+                    article.day.isoformat(),
+                    article.title,
+                    article.title_key,
+                    article.category,
+                    article.body,
+                    int(article.truncated),
+                    _seconds(article.published),
+                    _seconds(article.updated),
+                    int(article.withdrawn),
+                    article.origin,
+                    article.changed,
+                ),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def update(self, article: StoredArticle) -> None:
+        """Rewrite the mutable fields of a row; id, link, day and published never change."""
+        with self._errors("write"):
+            self._db.execute(
+                "UPDATE articles SET title = ?, title_key = ?, category = ?, body = ?, truncated = ?,"
+                " updated = ?, withdrawn = ?, origin = ?, changed = ? WHERE seq = ?",
+                (
+                    article.title,
+                    article.title_key,
+                    article.category,
+                    article.body,
+                    int(article.truncated),
+                    _seconds(article.updated),
+                    int(article.withdrawn),
+                    article.origin,
+                    article.changed,
+                    article.seq,
+                ),
+            )
+
+    def iter_articles(self, *, include_withdrawn: bool = False) -> Iterator[StoredArticle]:
+        where = "" if include_withdrawn else "WHERE withdrawn = 0"
+        with self._errors("read"):
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM articles {where} ORDER BY published DESC, id")
+            yield from map(_full, rows)
+
+    # -- inputs and rendered documents ---------------------------------------------------------
+
+    def input_fingerprint(self, path: str) -> tuple[int, int] | None:
+        with self._errors("read"):
+            row = self._db.execute("SELECT size, mtime_ns FROM inputs WHERE path = ?", (path,)).fetchone()
+        return (row["size"], row["mtime_ns"]) if row else None
+
+    def set_input_fingerprint(self, path: str, size: int, mtime_ns: int) -> None:
+        with self._errors("write"):
+            self._db.execute(
+                "INSERT OR REPLACE INTO inputs (path, size, mtime_ns) VALUES (?, ?, ?)",
+                (path, size, mtime_ns),
+            )
+
+    def rendered(self, output: str) -> dict[str, str]:
+        """Fingerprints of the documents last published into `output`, by relative path."""
+        with self._errors("read"):
+            rows = self._db.execute("SELECT relpath, fingerprint FROM rendered WHERE output = ?", (output,))
+            return {row["relpath"]: row["fingerprint"] for row in rows}
+
+    def set_rendered(self, output: str, fingerprints: dict[str, str]) -> None:
+        with self._errors("write"):
+            self._db.executemany(
+                "INSERT OR REPLACE INTO rendered (output, relpath, fingerprint) VALUES (?, ?, ?)",
+                [(output, relpath, fp) for relpath, fp in fingerprints.items()],
+            )
+
+    def forget_rendered(self, output: str) -> None:
+        with self._errors("write"):
+            self._db.execute("DELETE FROM rendered WHERE output = ?", (output,))
+
+
+def open_store(path: Path) -> Store:
+    """Open (creating or migrating) the store at `path`; refuse a newer or foreign file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"{path}: cannot open the store: {exc}") from exc
+    connection.row_factory = sqlite3.Row
+    try:
+        _prepare(connection, path)
+    except BaseException:
+        connection.close()
+        raise
+    return Store(connection, path)
+
+
+def _prepare(connection: sqlite3.Connection, path: Path) -> None:
+    try:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path}: the store was written by a newer pressfeed (schema {version}, this one knows "
+                f"up to {SCHEMA_VERSION}); upgrade pressfeed or point store.path elsewhere"
+            )
+        if version == 0 and _has_tables(connection):
+            raise StoreError(f"{path}: not a pressfeed store (it holds other tables)")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        for number in range(version, SCHEMA_VERSION):
+            connection.execute("BEGIN IMMEDIATE")
+            for statement in _statements(MIGRATIONS[number]):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {number + 1}")
+            connection.commit()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not a usable pressfeed store: {exc}") from exc
+
+
+def _has_tables(connection: sqlite3.Connection) -> bool:
+    count: int = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    return count > 0
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (ours hold no semicolons inside strings)."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
