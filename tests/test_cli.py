@@ -138,3 +138,72 @@ def test_version_and_help() -> None:
 def test_usage_errors_exit_2() -> None:
     assert run("build", "--no-such-option").exit_code == 2
     assert run("frobnicate").exit_code == 2
+
+
+def test_import_merges_dumps_without_writing_feeds(config_path: Path, tmp_path: Path) -> None:
+    from conftest import SAMPLE
+
+    dump = tmp_path / "more.txt"
+    dump.write_text(record("Energy", "Grid plan", "Body.") + "-\nIndustry\nBad\n", encoding="utf-8")
+    result = run("import", "--config", str(config_path), str(SAMPLE), str(dump))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "11 new, 0 updated, 0 unchanged, 0 withdrawn, 1 rejected\n"
+    assert result.stderr == f"{dump}:7: no body\n"
+    assert not (config_path.parent / "feeds").exists()
+    again = run("import", "--config", str(config_path), str(SAMPLE))
+    assert again.stdout == "0 new, 0 updated, 10 unchanged, 0 withdrawn, 0 rejected\n"
+
+
+def test_import_needs_at_least_one_dump(config_path: Path) -> None:
+    assert run("import", "--config", str(config_path)).exit_code == 2
+
+
+def test_articles_list_and_show(config_path: Path) -> None:
+    run("build", "-q", "--config", str(config_path))
+    listing = run(
+        "articles", "list", "--config", str(config_path), "--category", "fta / economic cooperation"
+    )
+    assert listing.exit_code == 0
+    lines = listing.stdout.splitlines()
+    assert len(lines) == 2
+    published, category, article_id, title = lines[0].split("  ", 3)
+    assert (published, category) == ("2025-09-29T00:00:01+09:00", "FTA/Economic Cooperation")
+    assert title == "13th East Asia Summit (EAS) Economic Ministers’ Meeting"
+    shown = run("articles", "show", "--config", str(config_path), article_id)
+    assert shown.exit_code == 0
+    assert shown.stdout.splitlines()[:3] == [
+        f"id:        {article_id}",
+        f"link:      https://example.org/motie/articles/2025-09-29/{article_id.rsplit('/', 1)[1]}.html",
+        f"title:     {title}",
+    ]
+    assert shown.stdout.rstrip().endswith("in the upcoming APEC Summit.")
+    assert len(run("articles", "list", "--config", str(config_path)).stdout.splitlines()) == 10
+
+
+def test_articles_show_of_an_unknown_id_is_exit_1(config_path: Path) -> None:
+    run("build", "-q", "--config", str(config_path))
+    result = run("articles", "show", "--config", str(config_path), "tag:nope")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: no article with id 'tag:nope' in {config_path.parent / 'pressfeed.db'}\n"
+
+
+def test_rebuild_rewrites_what_is_missing(config_path: Path) -> None:
+    run("build", "-q", "--config", str(config_path))
+    (config_path.parent / "feeds" / "industry.atom.xml").unlink()
+    result = run("rebuild", "--config", str(config_path))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "0 new, 0 updated, 0 withdrawn; 1 of 8 files written"
+
+
+def test_a_newer_store_is_a_clear_error(config_path: Path) -> None:
+    import sqlite3
+
+    raw = sqlite3.connect(config_path.parent / "pressfeed.db")
+    raw.execute("CREATE TABLE t (x)")
+    raw.execute("PRAGMA user_version = 7")
+    raw.commit()
+    raw.close()
+    result = run("build", "--config", str(config_path))
+    assert result.exit_code == 1
+    assert "written by a newer pressfeed (schema 7" in result.stderr
+    assert "Traceback" not in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -13,7 +14,8 @@ import pytest
 from conftest import SAMPLE, WriteConfig, record
 from pressfeed.config import Config, load_config
 from pressfeed.errors import OutputError
-from pressfeed.pipeline import RejectedRecords, build
+from pressfeed.pipeline import RejectedRecords, build, import_dumps, rebuild
+from pressfeed.store import open_store
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -137,3 +139,92 @@ def test_a_category_named_like_the_overall_feed_gets_its_own_file(
     entries = {f.spec.relpath: f.entries for f in report.feeds}
     assert entries["all.atom.xml"] == 2
     assert entries["all-2.atom.xml"] == 1
+
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def store_state(config: Config) -> tuple[int, int, list[tuple[str, str, str]]]:
+    with open_store(config.store_path) as store:
+        rows = [(a.id, a.body, a.updated.isoformat()) for a in store.iter_articles(include_withdrawn=True)]
+        return store.count(), store.generation, rows
+
+
+def test_a_rerun_with_nothing_new_reads_and_renders_nothing(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(config, now=NOW)
+    monkeypatch.setattr("pressfeed.pipeline.read_records", None)  # would fail if called
+    monkeypatch.setattr("pressfeed.pipeline.publish", None)
+    report = build(config, now=NOW)
+    assert report.skipped
+    assert report.feeds == ()
+
+
+def test_a_touched_but_unchanged_input_writes_nothing(config: Config) -> None:
+    build(config, now=NOW)
+    before = snapshot(config.output_dir)
+    os.utime(config.inputs[0])
+    report = build(config, now=NOW)
+    assert not report.skipped
+    assert not any(f.written for f in report.feeds)
+    assert snapshot(config.output_dir) == before
+
+
+def test_a_deleted_feed_is_written_again_on_the_next_run(config: Config) -> None:
+    build(config, now=NOW)
+    before = (config.output_dir / "industry.rss.xml").read_bytes()
+    (config.output_dir / "industry.rss.xml").unlink()
+    report = build(config, now=NOW)
+    assert [f.spec.relpath for f in report.feeds if f.written] == ["industry.rss.xml"]
+    assert (config.output_dir / "industry.rss.xml").read_bytes() == before
+
+
+def test_a_crash_mid_build_leaves_store_and_feeds_as_they_were(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(config, now=NOW)
+    feeds, store = snapshot(config.output_dir), store_state(config)
+    grown = tmp_path / "grown.txt"
+    grown.write_text(
+        record("Industry", "New", "News.", day="2025-10-01") + SAMPLE.read_text("utf-8"), "utf-8"
+    )
+
+    def crash(*args: object) -> None:
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr("pressfeed.pipeline.publish", crash)
+    with pytest.raises(RuntimeError, match="power cut"):
+        build(dataclasses.replace(config, inputs=(grown,)), now=NOW)
+    assert snapshot(config.output_dir) == feeds
+    assert store_state(config) == store
+
+
+def test_rebuild_renders_every_file_from_the_store_alone(config: Config) -> None:
+    build(config, now=NOW)
+    before = {p.name: p.read_bytes() for p in config.output_dir.iterdir()}
+    for path in config.output_dir.iterdir():
+        path.unlink()
+    report = rebuild(dataclasses.replace(config, inputs=(Path("/nonexistent"),)))
+    assert all(f.written for f in report.feeds)
+    assert {p.name: p.read_bytes() for p in config.output_dir.iterdir()} == before
+
+
+def test_imported_dumps_are_published_by_the_next_build(config: Config, tmp_path: Path) -> None:
+    extra = tmp_path / "extra.txt"
+    extra.write_text(
+        record("Industry", "Imported", "From an older dump.", day="2025-09-01"), encoding="utf-8"
+    )
+    report = import_dumps(config, [SAMPLE, extra], now=NOW)
+    assert (report.added, report.problems) == (11, [])
+    assert not config.output_dir.exists()
+    built = build(config, now=NOW)
+    assert built.added == 0
+    assert {f.spec.relpath: f.entries for f in built.feeds}["all.atom.xml"] == 11
+
+
+def test_the_store_sits_beside_the_config_outside_the_feeds(config: Config) -> None:
+    build(config, now=NOW)
+    assert config.store_path == config.path.parent / "pressfeed.db"
+    assert config.store_path.is_file()
+    assert not any(p.suffix == ".db" for p in config.output_dir.rglob("*"))

@@ -2,11 +2,12 @@
 
 Each logical feed (overall, and one per category) in each format is:
 - a subscription document with the newest `max_entries` live articles;
-- archive pages cutting the feed's whole history into pages of `archive_page_size` articles,
-  counted in order of first sight from the oldest, so a full page keeps its members forever and
-  a new article only ever lands on the newest page. Pages are published up to the newest one
-  holding an article the subscription document no longer shows; the subscription document links
-  it as `prev-archive`, each page links `current` and its neighbours.
+- once the feed holds an article the subscription document no longer shows, archive pages
+  cutting its whole history into pages of `archive_page_size` articles, counted in order of
+  first sight from the oldest. A page is created (empty) as soon as the one before it is full,
+  so a full page keeps its members and its links forever: a new article only ever rewrites the
+  subscription document and the newest page. The subscription document links the newest page
+  as `prev-archive`; each page links `current` and its neighbours.
 
 Planning reads only row metadata. A document's fingerprint covers everything its bytes depend
 on, so a build renders only the documents whose fingerprint changed.
@@ -114,15 +115,10 @@ class _Feed:
         self.current = newest_first(live)[: config.max_entries]
         shown = {m.seq for m in self.current}
         size = config.archive_page_size
-        self.pages = [members[start : start + size] for start in range(0, len(members), size)]
-        self.published_pages = max(
-            (
-                n
-                for n, page in enumerate(self.pages, 1)
-                if any(not m.withdrawn and m.seq not in shown for m in page)
-            ),
-            default=0,
-        )
+        has_history = any(not m.withdrawn and m.seq not in shown for m in members)
+        count = len(members) // size + 1 if has_history else 0
+        self.pages = [members[n * size : (n + 1) * size] for n in range(count)]
+        self.published_pages = count
 
     def _url(self, relpath: str) -> str:
         return f"{self.config.base_url}/{relpath}"

@@ -2,8 +2,9 @@
 
 Identity: a record is the stored article with the same day and title key (the title
 case-folded, compatibility-normalized, punctuation and spacing ignored). Failing that, it is
-the stored article of the same day and category whose body is the same, a prefix of it, or
-near-identical (90% of words in sequence): a corrected title.
+the stored article of the same day and category, not claimed by its title, whose body is the
+same, a cut-off prefix of it, or near-identical (90% of words in sequence; bodies of at least
+12 words): a corrected title.
 
 Merge rules, once matched:
 - same title, category and body: nothing changes;
@@ -40,6 +41,8 @@ SECOND = dt.timedelta(seconds=1)
 _WORDS = re.compile(r"\w+")
 #: Word-sequence similarity above which two bodies are the same story.
 NEAR_IDENTICAL = 0.9
+#: Bodies shorter than this (in words) are too generic to identify a story.
+MIN_STORY_WORDS = 12
 
 
 @dataclass
@@ -76,7 +79,7 @@ def same_story(a: str, b: str) -> bool:
     """Bodies that are equal, one a prefix of the other, or near-identical word for word."""
     wa, wb = _words(a), _words(b)
     short, long_ = sorted((wa, wb), key=len)
-    if not short:
+    if len(short) < MIN_STORY_WORDS:
         return False
     n = len(short)
     if short[:-1] == long_[: n - 1] and long_[n - 1].startswith(short[-1]):
@@ -115,16 +118,27 @@ class _Ingest:
     def _category_key(self, name: str) -> str:
         return category_key(self.resolver.canonical(name))
 
-    def add(self, record: CleanRecord) -> None:
+    def add_by_title(self, record: CleanRecord) -> bool:
+        """Merge a record whose title names a stored article; False when none does."""
+        meta = self.by_title.get((record.day, title_key(record.title)))
+        if meta is None:
+            return False
+        if meta.seq in self.matched:
+            self._repeat_of_stored(meta, record)
+        else:
+            self.matched[meta.seq] = record.origin
+            self._merge(self.store.get(meta.seq), record)
+        return True
+
+    def add_by_story(self, record: CleanRecord) -> None:
+        """A record no title matched: a corrected title of a stored story, or a new article."""
         key = (record.day, title_key(record.title))
         if key in self.pending:
             self._repeat_of_new(self.pending[key], record)
             return
-        meta = self.by_title.get(key) or self._same_story(record)
+        meta = self._same_story(record)
         if meta is None:
             self.pending[key] = _Pending(record, key[1])
-        elif meta.seq in self.matched:
-            self._repeat_of_stored(meta, record)
         else:
             self.matched[meta.seq] = record.origin
             self._merge(self.store.get(meta.seq), record)
@@ -234,8 +248,10 @@ def ingest(store: Store, records: Sequence[CleanRecord], config: Config, now: dt
     """Merge `records` (in dump order) into the store; the caller holds the transaction."""
     run = _Ingest(store, config, now.astimezone(dt.UTC).replace(microsecond=0))
     run.index(store.metas_on_days({r.day for r in records}))
-    for record in records:
-        run.add(record)
+    # Titles first, so that a body-alike story never takes an article its own title names.
+    untitled = [record for record in records if not run.add_by_title(record)]
+    for record in untitled:
+        run.add_by_story(record)
     run.insert_pending()
     if config.authoritative:
         run.withdraw_missing()
