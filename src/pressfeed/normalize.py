@@ -19,7 +19,6 @@ from pressfeed.types import Article, Category, CleanRecord, Problem, RawRecord, 
 #: C0 and C1 controls (tab and newline are whitespace and survive as spaces) and the
 #: two BMP non-characters XML 1.0 forbids.
 _UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-_SPACES = re.compile(r"\s+")
 #: A finished sentence ends with one of these, possibly followed by closing quotes/brackets.
 _FINISHED = re.compile(r"[.!?…。！？]['\"”’»)\]]*\s*$")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
@@ -30,7 +29,7 @@ ELLIPSIS = "…"
 def clean_line(text: str) -> str:
     """NFC, XML-forbidden and control characters removed, whitespace collapsed."""
     text = _UNWANTED.sub("", unicodedata.normalize("NFC", text))
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def clean_body(text: str) -> str:
@@ -40,7 +39,9 @@ def clean_body(text: str) -> str:
 
 def make_slug(text: str, fallback: str) -> str:
     """Lowercase ASCII `[a-z0-9-]`, never empty, never a Windows device name."""
-    slug = slugify(text, max_length=_SLUG_MAX, word_boundary=True) or fallback
+    # An explicit transliteration backend: "auto" would pick `unidecode` when it happens to be
+    # installed, and the same title would get another slug (and id) on another machine.
+    slug = slugify(text, max_length=_SLUG_MAX, word_boundary=True, backend="text-unidecode") or fallback
     return f"{slug}-feed" if slug in _WINDOWS_RESERVED else slug
 
 
