@@ -36,7 +36,7 @@ def feed(store: Store, text: str, config: Config, tmp_path: Path, now: dt.dateti
     records, problems = clean([r for r in parse_file(path, "dump.txt") if isinstance(r, RawRecord)], config)
     assert problems == []
     with store.transaction():
-        return ingest(store, records, config, now)
+        return ingest(store, records, config, now, complete=True)
 
 
 def articles(store: Store) -> dict[str, StoredArticle]:
@@ -233,3 +233,15 @@ def test_ids_never_collide_after_a_title_correction(store: Store, config: Config
     ids = sorted(articles(store))
     assert len(ids) == 2
     assert ids[1] == ids[0] + "-2"
+
+
+def test_ids_links_and_times_never_change_as_more_dumps_arrive(
+    store: Store, config: Config, tmp_path: Path
+) -> None:
+    feed(store, SAMPLE_TEXT, config, tmp_path)
+    first = {a.id: (a.link, a.published, a.seq) for a in store.iter_articles()}
+    feed(store, record("Industry", "Later", "News.", day="2025-09-29") + COMPLETED, config, tmp_path)
+    feed(store, record("Trade", "Much later", "News.", day="2025-12-01"), config, tmp_path)
+    after = {a.id: (a.link, a.published, a.seq) for a in store.iter_articles()}
+    assert {i: after[i] for i in first} == first
+    assert len(after) == 12

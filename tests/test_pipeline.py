@@ -228,3 +228,32 @@ def test_the_store_sits_beside_the_config_outside_the_feeds(config: Config) -> N
     assert config.store_path == config.path.parent / "pressfeed.db"
     assert config.store_path.is_file()
     assert not any(p.suffix == ".db" for p in config.output_dir.rglob("*"))
+
+
+def test_a_dump_grown_on_top_is_read_only_for_its_new_part(config: Config, tmp_path: Path) -> None:
+    dump = tmp_path / "dump.txt"
+    dump.write_text(SAMPLE.read_text("utf-8") + "\n", encoding="utf-8")
+    config = dataclasses.replace(config, inputs=(dump,))
+    build(config, now=NOW)
+    top = record("Industry", "Fresh", "News.", day="2025-09-30")
+    stamp = dump.stat().st_mtime_ns + 10**9
+    dump.write_text(top + SAMPLE.read_text("utf-8") + "\n", encoding="utf-8")
+    os.utime(dump, ns=(stamp, stamp))
+    report = build(config, now=NOW)
+    assert (report.accepted, report.added) == (1, 1)
+    with open_store(config.store_path) as store:
+        newest = next(store.iter_articles())
+    assert newest.title == "Fresh"
+    assert build(config, now=NOW, full=True).accepted == 11
+
+
+def test_authoritative_inputs_are_always_read_whole(config: Config, tmp_path: Path) -> None:
+    dump = tmp_path / "dump.txt"
+    dump.write_text(SAMPLE.read_text("utf-8") + "\n", encoding="utf-8")
+    config = dataclasses.replace(config, inputs=(dump,), authoritative=True)
+    build(config, now=NOW)
+    stamp = dump.stat().st_mtime_ns + 10**9
+    dump.write_text(record("Industry", "Fresh", "News.") + SAMPLE.read_text("utf-8") + "\n", encoding="utf-8")
+    os.utime(dump, ns=(stamp, stamp))
+    report = build(config, now=NOW)
+    assert (report.accepted, report.added, report.withdrawn) == (11, 1, ())

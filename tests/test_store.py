@@ -30,7 +30,8 @@ def test_a_store_from_a_newer_pressfeed_is_refused_untouched(tmp_path: Path) -> 
     raw.close()
     before = path.read_bytes()
     with pytest.raises(
-        StoreError, match=r"written by a newer pressfeed \(schema 99, this one knows up to 1\)"
+        StoreError,
+        match=rf"written by a newer pressfeed \(schema 99, this one knows up to {SCHEMA_VERSION}\)",
     ):
         open_store(path)
     assert path.read_bytes() == before

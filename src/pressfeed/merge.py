@@ -244,8 +244,14 @@ def _local_midnight(day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
-def ingest(store: Store, records: Sequence[CleanRecord], config: Config, now: dt.datetime) -> IngestReport:
-    """Merge `records` (in dump order) into the store; the caller holds the transaction."""
+def ingest(
+    store: Store, records: Sequence[CleanRecord], config: Config, now: dt.datetime, *, complete: bool = False
+) -> IngestReport:
+    """Merge `records` (in dump order) into the store; the caller holds the transaction.
+
+    `complete`: the records are everything the inputs hold, so with `store.authoritative` the
+    stored articles they lack are withdrawn.
+    """
     run = _Ingest(store, config, now.astimezone(dt.UTC).replace(microsecond=0))
     run.index(store.metas_on_days({r.day for r in records}))
     # Titles first, so that a body-alike story never takes an article its own title names.
@@ -253,7 +259,7 @@ def ingest(store: Store, records: Sequence[CleanRecord], config: Config, now: dt
     for record in untitled:
         run.add_by_story(record)
     run.insert_pending()
-    if config.authoritative:
+    if config.authoritative and complete:
         run.withdraw_missing()
     if run.report.changed:
         store.set_generation(run.generation)

@@ -38,10 +38,35 @@ class _Pending:
 Progress = Callable[[int, int], None]
 
 
+@dataclass(frozen=True)
+class Span:
+    """The part of a dump to read: bytes [start, end), starting at line `first_line`.
+
+    Both ends must fall on line starts; the default is the whole file.
+    """
+
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+
+
+@dataclass
+class ParseStats:
+    """Filled in while a span is parsed."""
+
+    #: The number of the last line read (first_line - 1 when nothing was read).
+    last_line: int = 0
+
+
 def parse_file(
-    path: Path, name: str | None = None, progress: Progress | None = None
+    path: Path,
+    name: str | None = None,
+    progress: Progress | None = None,
+    span: Span = Span(),
+    stats: ParseStats | None = None,
 ) -> Iterator[RawRecord | Problem]:
-    """Yield the records of one dump file in order, and a Problem for each one rejected.
+    """Yield the records of one dump file (or of a span of it) in order, and a Problem for
+    each one rejected.
 
     `name` is how messages refer to the file (default: the path as given).
     """
@@ -55,17 +80,28 @@ def parse_file(
     except OSError as exc:
         raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
     with stream:
-        lines: Iterable[bytes] = stream if progress is None else _counted(stream, progress)
         try:
-            yield from parse_lines(_decoded_lines(lines), shown)
+            stream.seek(span.start)
+            lines: Iterable[bytes] = stream if span.end is None else _until(stream, span.end - span.start)
+            if progress is not None:
+                lines = _counted(lines, os.fstat(stream.fileno()).st_size - span.start, progress)
+            decoded = _decoded_lines(lines, strip_bom=span.start == 0)
+            yield from parse_lines(decoded, shown, span.first_line, stats)
         except OSError as exc:
             raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
 
 
-def _counted(stream: BinaryIO, progress: Progress) -> Iterator[bytes]:
-    total = os.fstat(stream.fileno()).st_size
-    done = reported = 0
+def _until(stream: BinaryIO, budget: int) -> Iterator[bytes]:
     for line in stream:
+        if budget <= 0:
+            return
+        budget -= len(line)
+        yield line
+
+
+def _counted(lines: Iterable[bytes], total: int, progress: Progress) -> Iterator[bytes]:
+    done = reported = 0
+    for line in lines:
         done += len(line)
         if done - reported >= 1 << 20:
             progress(done, total)
@@ -74,9 +110,9 @@ def _counted(stream: BinaryIO, progress: Progress) -> Iterator[bytes]:
     progress(done, total)
 
 
-def _decoded_lines(stream: Iterable[bytes]) -> Iterator[tuple[str, bool]]:
+def _decoded_lines(stream: Iterable[bytes], strip_bom: bool = True) -> Iterator[tuple[str, bool]]:
     """Yield (text, valid_utf8) per line; LF, CRLF and lone CR all end a line."""
-    first = True
+    first = strip_bom
     for raw in stream:
         if first:
             raw = raw.removeprefix(_BOM)
@@ -89,12 +125,15 @@ def _decoded_lines(stream: Iterable[bytes]) -> Iterator[tuple[str, bool]]:
                 yield piece.decode("utf-8", errors="replace"), False
 
 
-def parse_lines(lines: Iterable[tuple[str, bool]], name: str) -> Iterator[RawRecord | Problem]:
+def parse_lines(
+    lines: Iterable[tuple[str, bool]], name: str, first_line: int = 1, stats: ParseStats | None = None
+) -> Iterator[RawRecord | Problem]:
     """The parser proper, over already-split lines: (text, was valid UTF-8)."""
     pending: _Pending | None = None
     position = 0
     stray: int | None = None
-    for number, (text, valid) in enumerate(lines, start=1):
+    number = first_line - 1
+    for number, (text, valid) in enumerate(lines, start=first_line):
         stripped = text.strip()
         if stripped == "-":
             if pending is not None:
@@ -113,6 +152,8 @@ def parse_lines(lines: Iterable[tuple[str, bool]], name: str) -> Iterator[RawRec
         pending.lines.append((number, stripped))
         if not valid and pending.bad_utf8 is None:
             pending.bad_utf8 = number
+    if stats is not None:
+        stats.last_line = number
     if pending is not None:
         yield _finish(pending, name, position)
 

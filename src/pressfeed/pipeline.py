@@ -9,17 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pressfeed import sources
 from pressfeed.config import Config
 from pressfeed.errors import InputError, OutputError
 from pressfeed.history import Document, plan, reserved_slugs, settings_fingerprint
 from pressfeed.merge import IngestReport, ingest
 from pressfeed.normalize import CategoryResolver, clean, to_article
 from pressfeed.output import target_path, write_if_changed
-from pressfeed.parse import parse_file
+from pressfeed.parse import ParseStats, Span, parse_file
 from pressfeed.store import Store, open_store
 from pressfeed.types import BuildReport, Category, CleanRecord, FeedResult, Problem, RawRecord
 
@@ -53,51 +54,73 @@ Progress = Callable[[Path, int, int], None]
 
 
 def read_records(
-    config: Config, paths: Sequence[Path] | None = None, progress: Progress | None = None
+    config: Config,
+    paths: Sequence[Path] | None = None,
+    progress: Progress | None = None,
+    spans: Mapping[Path, Span] | None = None,
 ) -> Accepted:
-    """Parse and clean the given dumps (default: the config's inputs), in order."""
-    raw: list[RawRecord] = []
+    """Parse and clean the given dumps (default: the config's inputs), in order.
+
+    `spans` limits reading to part of a file (see sources.py); the default is all of it.
+    """
+    return _read(config, config.inputs if paths is None else paths, progress, spans or {})[0]
+
+
+def _read(
+    config: Config, paths: Sequence[Path], progress: Progress | None, spans: Mapping[Path, Span]
+) -> tuple[Accepted, dict[Path, int]]:
     problems: list[Problem] = []
-    for path in config.inputs if paths is None else paths:
-        per_file = None if progress is None else functools.partial(progress, path)
-        for item in parse_file(path, progress=per_file):
-            if isinstance(item, RawRecord):
-                raw.append(item)
-            else:
-                problems.append(item)
-    records, more = clean(raw, config)
-    return Accepted(tuple(records), tuple(problems + more))
+    last_lines: dict[Path, int] = {}
+
+    def raw_records() -> Iterator[RawRecord]:
+        for path in paths:
+            per_file = None if progress is None else functools.partial(progress, path)
+            stats = ParseStats()
+            for item in parse_file(path, progress=per_file, span=spans.get(path, Span()), stats=stats):
+                if isinstance(item, RawRecord):
+                    yield item
+                else:
+                    problems.append(item)
+            last_lines[path] = stats.last_line
+
+    records, more = clean(raw_records(), config)
+    return Accepted(tuple(records), tuple(problems + more)), last_lines
 
 
 def import_dumps(
     config: Config, paths: Sequence[Path], *, now: dt.datetime | None = None, progress: Progress | None = None
 ) -> IngestReport:
     """Merge dumps into the store without rendering."""
-    accepted = read_records(config, paths, progress)
+    accepted, last_lines = _read(config, paths, progress, {})
     with open_store(config.store_path) as store, store.transaction():
         report = ingest(store, accepted.records, config, now or clock())
-        _remember_inputs(store, paths)
+        _remember(store, {path: Span() for path in paths}, last_lines)
     report.problems[:0] = accepted.problems
     return report
 
 
-def build(config: Config, *, strict: bool = False, now: dt.datetime | None = None) -> BuildReport:
-    """Ingest the config's inputs, then publish every document whose content changed."""
+def build(
+    config: Config, *, strict: bool = False, now: dt.datetime | None = None, full: bool = False
+) -> BuildReport:
+    """Merge what is new in the config's inputs into the store, then publish every document
+    whose content changed. `full` reads every input whole, whatever changed."""
     with open_store(config.store_path) as store:
-        if _nothing_changed(store, config):
+        spans = _spans(store, config, full)
+        if not spans and _published(store, config):
             return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
-        accepted = read_records(config)
+        accepted, last_lines = _read(config, list(spans), None, spans)
         if strict and accepted.problems:
             raise RejectedRecords(accepted.problems)
-        if not accepted.records:
+        whole = len(spans) == len(config.inputs) and all(span == Span() for span in spans.values())
+        if whole and not accepted.records:
             inputs = ", ".join(str(p) for p in config.inputs)
             raise OutputError(
                 f"no article accepted from {inputs}; the feeds in {config.output_dir} were left as they were"
             )
         with store.transaction():
-            report = ingest(store, accepted.records, config, now or clock())
+            report = ingest(store, accepted.records, config, now or clock(), complete=whole)
             results = publish(store, config)
-            _remember_inputs(store, config.inputs)
+            _remember(store, spans, last_lines)
     return BuildReport(
         feeds=tuple(results),
         accepted=len(accepted.records),
@@ -106,6 +129,36 @@ def build(config: Config, *, strict: bool = False, now: dt.datetime | None = Non
         updated=report.updated,
         withdrawn=tuple(report.withdrawn),
     )
+
+
+def _spans(store: Store, config: Config, full: bool) -> dict[Path, Span]:
+    """What to read of each input: only those that changed, only their new part where possible.
+
+    With `store.authoritative`, any change means reading every input whole: what is missing
+    can only be told from all of them.
+    """
+    spans = {}
+    for path in config.inputs:
+        span = sources.plan(path, store.input_snapshot(_input_key(path)), full=full)
+        if span is not None:
+            spans[path] = span
+    if config.authoritative and spans:
+        return {path: Span() for path in config.inputs}
+    return spans
+
+
+def _remember(store: Store, spans: Mapping[Path, Span], last_lines: Mapping[Path, int]) -> None:
+    for path, span in spans.items():
+        key = _input_key(path)
+        lines = sources.lines_after(span, store.input_snapshot(key), last_lines.get(path, 0))
+        try:
+            store.set_input_snapshot(key, sources.take(path, lines))
+        except OSError:
+            continue  # gone since it was read: the next build reads it whole
+
+
+def _input_key(path: Path) -> str:
+    return str(path.resolve())
 
 
 def rebuild(config: Config) -> BuildReport:
@@ -180,28 +233,10 @@ def _published_state(store: Store, config: Config) -> str:
     return f"{store.generation}:{settings_fingerprint(config)}"
 
 
-def _input_state(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
-
-
-def _remember_inputs(store: Store, paths: Sequence[Path]) -> None:
-    for path in paths:
-        state = _input_state(path)
-        if state is not None:
-            store.set_input_fingerprint(str(path.resolve()), *state)
-
-
-def _nothing_changed(store: Store, config: Config) -> bool:
-    """True when no input file, store content, setting or published file changed since the last build."""
+def _published(store: Store, config: Config) -> bool:
+    """True when the last publish into this output saw this store generation and these
+    settings, and every file it wrote is still there."""
     output = _output_key(config)
     if store.get_meta(f"published:{output}") != _published_state(store, config):
         return False
-    for path in config.inputs:
-        state = _input_state(path)
-        if state is None or store.input_fingerprint(str(path.resolve())) != state:
-            return False
     return all((config.output_dir / relpath).is_file() for relpath in store.rendered(output))

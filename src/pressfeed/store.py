@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pressfeed.errors import StoreError
+from pressfeed.sources import Snapshot
 from pressfeed.types import ArticleMeta, StoredArticle
 
 #: Numbered migrations: MIGRATIONS[n] takes schema n to n + 1.
@@ -44,6 +45,10 @@ MIGRATIONS: tuple[str, ...] = (
         fingerprint TEXT NOT NULL,
         PRIMARY KEY (output, relpath)
     );
+    """,
+    # 2: what a build saw of each input, so the next one reads only what is new (sources.py).
+    """
+    ALTER TABLE inputs ADD COLUMN snapshot TEXT NOT NULL DEFAULT '';
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -263,16 +268,16 @@ class Store:
 
     # -- inputs and rendered documents ---------------------------------------------------------
 
-    def input_fingerprint(self, path: str) -> tuple[int, int] | None:
+    def input_snapshot(self, path: str) -> Snapshot | None:
         with self._errors("read"):
-            row = self._db.execute("SELECT size, mtime_ns FROM inputs WHERE path = ?", (path,)).fetchone()
-        return (row["size"], row["mtime_ns"]) if row else None
+            row = self._db.execute("SELECT snapshot FROM inputs WHERE path = ?", (path,)).fetchone()
+        return Snapshot.from_json(row["snapshot"]) if row else None
 
-    def set_input_fingerprint(self, path: str, size: int, mtime_ns: int) -> None:
+    def set_input_snapshot(self, path: str, snapshot: Snapshot) -> None:
         with self._errors("write"):
             self._db.execute(
-                "INSERT OR REPLACE INTO inputs (path, size, mtime_ns) VALUES (?, ?, ?)",
-                (path, size, mtime_ns),
+                "INSERT OR REPLACE INTO inputs (path, size, mtime_ns, snapshot) VALUES (?, ?, ?, ?)",
+                (path, snapshot.size, snapshot.mtime_ns, snapshot.to_json()),
             )
 
     def rendered(self, output: str) -> dict[str, str]:
