@@ -8,6 +8,7 @@ Run from the repository root after a deliberate output change, then review the d
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from pathlib import Path
 
 from pressfeed.config import load_config
@@ -20,7 +21,11 @@ CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
 def main() -> None:
     for old in GOLDEN.glob("*.xml"):
         old.unlink()
-    report = build(dataclasses.replace(load_config(CONFIG), output_dir=GOLDEN))
+    with tempfile.TemporaryDirectory() as scratch:
+        config = dataclasses.replace(
+            load_config(CONFIG), output_dir=GOLDEN, store_path=Path(scratch) / "store.db"
+        )
+        report = build(config)
     for feed in report.feeds:
         print(f"{feed.path.relative_to(GOLDEN.parent.parent)}  {feed.entries} entries")
 

@@ -26,7 +26,8 @@ def test_there_is_a_golden_file_per_sample_feed() -> None:
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("feeds")
-    config = dataclasses.replace(load_config(REPO / "config.yaml"), output_dir=out)
+    store = tmp_path_factory.mktemp("store") / "pressfeed.db"
+    config = dataclasses.replace(load_config(REPO / "config.yaml"), output_dir=out, store_path=store)
     build(config)
     return out
 
