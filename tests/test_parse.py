@@ -117,7 +117,7 @@ def test_invalid_utf8_is_reported_on_its_own_line(dump_file: DumpFile) -> None:
     )
     records, problems = split(dump_file(data))
     assert [r.title for r in records] == ["Fine"]
-    assert [str(p) for p in problems] == ["dump.txt:4: invalid UTF-8; record skipped"]
+    assert [str(p) for p in problems] == ["dump.txt:4: invalid UTF-8 (byte 6 of the line); record skipped"]
 
 
 def test_line_numbers_count_every_line_ending_style(dump_file: DumpFile) -> None:
@@ -127,9 +127,9 @@ def test_line_numbers_count_every_line_ending_style(dump_file: DumpFile) -> None
 
 
 def test_the_parser_streams_records_before_the_input_ends() -> None:
-    def endless() -> Iterator[tuple[str, bool]]:
+    def endless() -> Iterator[tuple[str, str | None]]:
         for n in itertools.count():
-            yield from ((line, True) for line in record("Industry", f"Title {n}", "Body.").splitlines())
+            yield from ((line, None) for line in record("Industry", f"Title {n}", "Body.").splitlines())
 
     first_three = list(itertools.islice(parse_lines(endless(), "endless"), 3))
     assert [r.title for r in first_three if isinstance(r, RawRecord)] == ["Title 0", "Title 1", "Title 2"]

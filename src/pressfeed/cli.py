@@ -149,17 +149,36 @@ def _progress(path: Path, done: int, total: int) -> None:
 
 
 @main.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
 @config_option
 @input_option
 @_user_errors
-def check(config_path: Path, inputs: tuple[Path, ...]) -> None:
-    """Validate the config and the input without writing; exit 1 if any record is rejected."""
+def check(folder: Path | None, config_path: Path, inputs: tuple[Path, ...]) -> None:
+    """Check FOLDER's feeds offline (Atom, RSS, RFC 5005 and link rules), or, without FOLDER,
+    the config and the input; nothing is written. Exit 1 on any error."""
+    if folder is not None:
+        _check_folder(folder)
+        return
     from pressfeed.pipeline import read_records
 
     accepted = read_records(_load(config_path, inputs))
     _report_problems(accepted.problems)
     click.echo(f"{len(accepted.records)} articles accepted, {len(accepted.problems)} rejected")
     if accepted.problems or not accepted.records:
+        raise SystemExit(1)
+
+
+def _check_folder(folder: Path) -> None:
+    from pressfeed.conformance import check_folder, feed_files
+
+    findings = check_folder(folder)
+    for finding in findings:
+        click.echo(f"{folder / finding.path}: {finding.severity}: {finding.message}", err=True)
+    errors = sum(f.severity == "error" for f in findings)
+    click.echo(
+        f"{len(feed_files(folder))} feed files checked: {errors} errors, {len(findings) - errors} warnings"
+    )
+    if errors:
         raise SystemExit(1)
 
 

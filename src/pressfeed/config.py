@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "output.archive.rss": "archive/{feed}/{page}.rss.xml",
     "store.path": "pressfeed.db",
     "store.authoritative": False,
+    "store.lock_timeout": 60,
+    "limits.allow_empty_feeds": False,
     "categories": [],
     "unknown_categories": "publish",
     "limits.max_entries": 50,
@@ -103,6 +105,10 @@ class Config:
     store_path: Path
     #: True: an article missing from the inputs is withdrawn from the feeds.
     authoritative: bool
+    #: Seconds a run waits for another one holding the store before giving up.
+    lock_timeout: int
+    #: True: a feed whose articles were all withdrawn is published empty instead of refused.
+    allow_empty_feeds: bool
 
 
 class _Reader:
@@ -175,8 +181,8 @@ _SCHEMA: dict[str, set[str]] = {
     "output.overall": {"atom", "rss"},
     "output.category": {"atom", "rss"},
     "output.archive": {"atom", "rss"},
-    "limits": {"max_entries", "summary_length", "archive_page_size"},
-    "store": {"path", "authoritative"},
+    "limits": {"max_entries", "summary_length", "archive_page_size", "allow_empty_feeds"},
+    "store": {"path", "authoritative", "lock_timeout"},
 }
 
 
@@ -195,9 +201,31 @@ def load_config(path: Path) -> Config:
     return parse_config(data, path)
 
 
+class _SafeUniqueLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice (YAML would silently keep the last)."""
+
+
+def _unique_mapping(loader: _SafeUniqueLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first given on line {seen[key] + 1})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node)
+
+
+_SafeUniqueLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
 def _parse_yaml(name: str, text: str) -> Mapping[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SafeUniqueLoader)  # a SafeLoader: no tags run code
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -281,6 +309,13 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     )
     store_path = r.text("store.path")
     authoritative = r.get("store.authoritative", bool)
+    lock_timeout = r.check(
+        "store.lock_timeout",
+        r.get("store.lock_timeout", int),
+        lambda v: v >= 0,
+        "must be a number of seconds, 0 or more, got {value}",
+    )
+    allow_empty = r.get("limits.allow_empty_feeds", bool)
 
     if r.faults:
         raise ConfigError(str(path), r.faults)
@@ -289,6 +324,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     assert authority is not None and inputs is not None and output_dir is not None
     assert unknown is not None and max_entries is not None and summary_length is not None
     assert page_size is not None and store_path is not None and authoritative is not None
+    assert lock_timeout is not None and allow_empty is not None
     return Config(
         path=path,
         title=title,
@@ -310,6 +346,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         archive_page_size=page_size,
         store_path=path.parent / store_path,
         authoritative=authoritative,
+        lock_timeout=lock_timeout,
+        allow_empty_feeds=allow_empty,
     )
 
 

@@ -27,3 +27,7 @@ class OutputError(PressfeedError):
 
 class StoreError(PressfeedError):
     """The article store cannot be opened, read or written, or belongs to a newer pressfeed."""
+
+
+class BusyError(PressfeedError):
+    """Another pressfeed run holds the store's lock for longer than `store.lock_timeout`."""

@@ -183,7 +183,8 @@ class _Ingest:
         if merged == stored:
             self.report.unchanged += 1
             return
-        updated = max(self.now, stored.updated + SECOND)
+        # Each change of one build gets its own second, so no two entries share an `updated`.
+        updated = max(self.now + self.report.updated * SECOND, stored.updated + SECOND)
         self.store.update(replace(merged, updated=updated, origin=record.origin, changed=self.generation))
         self.report.updated += 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from pressfeed.config import is_inside
 from pressfeed.errors import OutputError
 
 FILE_MODE = 0o644
+#: The temporary files `_atomic_write` makes: ".NAME.XXXXXXXX.tmp".
+_TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 def target_path(root: Path, relpath: str) -> Path:
@@ -67,3 +70,15 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def remove_stale_temps(root: Path) -> int:
+    """Delete temporary files a killed run left behind in `root`; returns how many."""
+    removed = 0
+    if not root.is_dir():
+        return removed
+    for path in root.rglob(".*.tmp"):
+        if _TEMP.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

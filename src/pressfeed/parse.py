@@ -23,6 +23,8 @@ _BLANK = re.compile(r"[\s\x00-\x1f\x7f-\x9f]*")
 #: The date marker that ends a body; only the last line's end is looked at.
 _MARKER = re.compile(r"date\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 _LOOSE_MARKER = re.compile(r"date\s*(\d[\d-]*\d)\s*$")
+#: A longer line rejects its record: no press release needs it, and it would be held in memory.
+MAX_LINE_BYTES = 1 << 20
 
 
 @dataclass
@@ -31,7 +33,8 @@ class _Pending:
 
     line: int
     lines: list[tuple[int, str]] = field(default_factory=list)
-    bad_utf8: int | None = None
+    #: The first faulty line (number, what is wrong), which rejects the record.
+    fault: tuple[int, str] | None = None
 
 
 #: Called as progress(bytes_read, total_bytes) about every megabyte, and at the end.
@@ -110,8 +113,8 @@ def _counted(lines: Iterable[bytes], total: int, progress: Progress) -> Iterator
     progress(done, total)
 
 
-def _decoded_lines(stream: Iterable[bytes], strip_bom: bool = True) -> Iterator[tuple[str, bool]]:
-    """Yield (text, valid_utf8) per line; LF, CRLF and lone CR all end a line."""
+def _decoded_lines(stream: Iterable[bytes], strip_bom: bool = True) -> Iterator[tuple[str, str | None]]:
+    """Yield (text, fault) per line, fault None for a good one; LF, CRLF and lone CR all end a line."""
     first = strip_bom
     for raw in stream:
         if first:
@@ -119,21 +122,30 @@ def _decoded_lines(stream: Iterable[bytes], strip_bom: bool = True) -> Iterator[
             first = False
         raw = raw.removesuffix(b"\n").removesuffix(b"\r")
         for piece in raw.split(b"\r") if b"\r" in raw else (raw,):
+            if len(piece) > MAX_LINE_BYTES:
+                yield "\x00", f"line longer than {MAX_LINE_BYTES >> 20} MiB ({len(piece):,} bytes)"
+                continue
             try:
-                yield piece.decode("utf-8"), True
-            except UnicodeDecodeError:
-                yield piece.decode("utf-8", errors="replace"), False
+                yield piece.decode("utf-8"), None
+            except UnicodeDecodeError as exc:
+                yield (
+                    piece.decode("utf-8", errors="replace"),
+                    f"invalid UTF-8 (byte {exc.start + 1} of the line)",
+                )
 
 
 def parse_lines(
-    lines: Iterable[tuple[str, bool]], name: str, first_line: int = 1, stats: ParseStats | None = None
+    lines: Iterable[tuple[str, str | None]], name: str, first_line: int = 1, stats: ParseStats | None = None
 ) -> Iterator[RawRecord | Problem]:
-    """The parser proper, over already-split lines: (text, was valid UTF-8)."""
+    """The parser proper, over already-split lines: (text, what is wrong with it or None)."""
     pending: _Pending | None = None
     position = 0
     stray: int | None = None
     number = first_line - 1
-    for number, (text, valid) in enumerate(lines, start=first_line):
+    seen_text = False
+    for number, (text, fault) in enumerate(lines, start=first_line):
+        if number == first_line and first_line == 1 and "\x00" in text and fault is None:
+            raise InputError(f"{name}:{number}: binary data (a NUL byte on the first line), not a text dump")
         stripped = text.strip()
         if stripped == "-":
             if pending is not None:
@@ -142,18 +154,21 @@ def parse_lines(
                 yield result
             pending = _Pending(number)
             continue
-        if _BLANK.fullmatch(text):
+        if fault is None and _BLANK.fullmatch(text):
             continue
+        seen_text = True
         if pending is None:
             if stray is None:
                 stray = number
                 yield Problem(name, number, "text outside a record (a record starts with a line '-')")
             continue
         pending.lines.append((number, stripped))
-        if not valid and pending.bad_utf8 is None:
-            pending.bad_utf8 = number
+        if fault is not None and pending.fault is None:
+            pending.fault = (number, fault)
     if stats is not None:
         stats.last_line = number
+    if not seen_text and pending is None and first_line == 1:
+        yield Problem(name, 1, "empty file: no records")
     if pending is not None:
         yield _finish(pending, name, position)
 
@@ -162,8 +177,9 @@ def _finish(record: _Pending, name: str, position: int) -> RawRecord | Problem:
     def problem(line: int, message: str) -> Problem:
         return Problem(name, line, message)
 
-    if record.bad_utf8 is not None:
-        return problem(record.bad_utf8, "invalid UTF-8; record skipped")
+    if record.fault is not None:
+        line, fault = record.fault
+        return problem(line, f"{fault}; record skipped")
     lines = record.lines
     if not lines:
         return problem(record.line, "empty record: no category, title or body")

@@ -10,16 +10,17 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pressfeed import sources
 from pressfeed.config import Config
-from pressfeed.errors import InputError, OutputError
+from pressfeed.errors import BusyError, InputError, OutputError, StoreError
 from pressfeed.history import Document, plan, reserved_slugs, settings_fingerprint
 from pressfeed.merge import IngestReport, ingest
 from pressfeed.normalize import CategoryResolver, clean, to_article
-from pressfeed.output import target_path, write_if_changed
+from pressfeed.output import remove_stale_temps, target_path, write_if_changed
 from pressfeed.parse import ParseStats, Span, parse_file
 from pressfeed.store import Store, open_store
 from pressfeed.types import BuildReport, Category, CleanRecord, FeedResult, Problem, RawRecord
@@ -39,6 +40,30 @@ class Accepted:
 
     records: tuple[CleanRecord, ...]
     problems: tuple[Problem, ...]
+
+
+@contextmanager
+def exclusive(config: Config) -> Iterator[None]:
+    """Hold the store's lock file for a whole run: overlapping cron runs take turns.
+
+    A run waits up to `store.lock_timeout` seconds, then gives up with BusyError.
+    """
+    import filelock
+
+    lock_path = config.store_path.with_name(config.store_path.name + ".lock")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with filelock.FileLock(lock_path, timeout=config.lock_timeout):
+            yield
+    except filelock.Timeout as exc:
+        raise BusyError(
+            f"{lock_path}: another pressfeed run is still at work (waited {config.lock_timeout} s); "
+            "nothing was read or written"
+        ) from exc
+    except OSError as exc:
+        if exc.filename is None or Path(exc.filename) != lock_path:
+            raise
+        raise StoreError(f"{lock_path}: cannot create the lock file: {exc.strerror or exc}") from exc
 
 
 def clock() -> dt.datetime:
@@ -92,7 +117,7 @@ def import_dumps(
 ) -> IngestReport:
     """Merge dumps into the store without rendering."""
     accepted, last_lines = _read(config, paths, progress, {})
-    with open_store(config.store_path) as store, store.transaction():
+    with exclusive(config), open_store(config.store_path) as store, store.transaction():
         report = ingest(store, accepted.records, config, now or clock())
         _remember(store, {path: Span() for path in paths}, last_lines)
     report.problems[:0] = accepted.problems
@@ -104,7 +129,7 @@ def build(
 ) -> BuildReport:
     """Merge what is new in the config's inputs into the store, then publish every document
     whose content changed. `full` reads every input whole, whatever changed."""
-    with open_store(config.store_path) as store:
+    with exclusive(config), open_store(config.store_path) as store:
         spans = _spans(store, config, full)
         if not spans and _published(store, config):
             return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
@@ -163,7 +188,7 @@ def _input_key(path: Path) -> str:
 
 def rebuild(config: Config) -> BuildReport:
     """Render every document from the store, whatever was rendered before (no input is read)."""
-    with open_store(config.store_path) as store, store.transaction():
+    with exclusive(config), open_store(config.store_path) as store, store.transaction():
         store.forget_rendered(_output_key(config))
         results = publish(store, config)
     return BuildReport(feeds=tuple(results), accepted=0, problems=())
@@ -183,6 +208,7 @@ def publish(store: Store, config: Config) -> list[FeedResult]:
     done = store.rendered(output)
     dirty = [d for d in documents if done.get(d.spec.relpath) != d.fingerprint or not _exists(config, d)]
     rendered = _render_all(store, config, dirty, categories)
+    remove_stale_temps(config.output_dir)
     written = {
         d.spec.relpath: write_if_changed(config.output_dir, d.spec.relpath, data) for d, data in rendered
     }
@@ -199,6 +225,8 @@ def publish(store: Store, config: Config) -> list[FeedResult]:
 def _render_all(
     store: Store, config: Config, documents: list[Document], categories: dict[str, Category]
 ) -> list[tuple[Document, bytes]]:
+    """Render and check every document; raise before anything is written if one fails."""
+    from pressfeed.conformance import dangling
     from pressfeed.render import render
     from pressfeed.verify import verify
 
@@ -206,6 +234,7 @@ def _render_all(
     articles = {seq: to_article(row, categories[row.category], config) for seq, row in rows.items()}
     rendered = []
     faults: list[str] = []
+    links = []
     seen: set[Path] = set()
     for document in documents:
         path = target_path(config.output_dir, document.spec.relpath)
@@ -213,12 +242,32 @@ def _render_all(
             raise OutputError(f"{path}: two feeds would be written to the same file")
         seen.add(path)
         entries = [articles[seq] for seq in document.seqs]
+        if not entries and not document.spec.archive and not config.allow_empty_feeds:
+            faults.append(
+                f"{document.spec.relpath}: every article of this feed was withdrawn; "
+                "set limits.allow_empty_feeds: true to publish it empty"
+            )
         data = render(document.spec, entries, config)
-        faults += verify(document.spec, data, entries)
+        found, checked = verify(document.spec, data, entries)
+        faults += found
+        links.append((document.spec.relpath, checked.links))
         rendered.append((document, data))
+    present = _files(config.output_dir) | {d.spec.relpath for d in documents}
+    for relpath, document_links in links:
+        faults += [
+            f"{f.path}: {f.message}"
+            for f in dangling(relpath, document_links, f"{config.base_url}/", present)
+            if f.severity == "error"
+        ]
     if faults:
         raise OutputError("; ".join(faults) + "; nothing was written")
     return rendered
+
+
+def _files(folder: Path) -> set[str]:
+    if not folder.is_dir():
+        return set()
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
 def _output_key(config: Config) -> str:
