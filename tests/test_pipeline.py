@@ -14,7 +14,7 @@ import pytest
 from conftest import SAMPLE, WriteConfig, record
 from pressfeed.config import Config, load_config
 from pressfeed.errors import OutputError
-from pressfeed.pipeline import RejectedRecords, build, import_dumps, rebuild
+from pressfeed.pipeline import NothingAccepted, RejectedRecords, build, import_dumps, rebuild
 from pressfeed.store import open_store
 
 
@@ -90,7 +90,7 @@ def test_a_dump_with_no_acceptable_article_leaves_the_feeds_alone(config: Config
     bad = tmp_path / "bad.txt"
     bad.write_text("-\nIndustry\nTitle without a body\n", encoding="utf-8")
     with pytest.raises(
-        OutputError, match=r"no article accepted from .*bad\.txt; the feeds in .* were left as they were"
+        NothingAccepted, match=r"no article accepted from .*bad\.txt; the feeds in .* were left as they were"
     ):
         build(dataclasses.replace(config, inputs=(bad,)))
     assert snapshot(config.output_dir) == before

@@ -124,10 +124,9 @@ class _Reader:
     def get(self, key: str, kind: type[T], *, required: bool = False) -> T | None:
         node: Any = self.data
         for part in key.split("."):
-            if not isinstance(node, Mapping) or part not in node:
-                node = None
-                break
-            node = node[part]
+            if node is not None and not isinstance(node, Mapping):
+                return None  # its parent is not a mapping, which is reported already
+            node = node.get(part) if node is not None else None
         if node is None:
             if required:
                 self.fault(key, "is required")

@@ -1,18 +1,39 @@
-"""Write feed files atomically, only when their bytes changed, and only inside the output folder."""
+"""Write files into the output folder: only when their bytes changed, never outside it, and
+in two phases, so that a failure while writing replaces nothing.
+
+1. `stage()` writes each changed file's new bytes to a temporary file beside it (fsynced).
+   A full disk or any other write error here removes the temporaries and raises: every
+   published file is as it was.
+2. `commit()` renames the temporaries over their targets in the order given (archive pages
+   before the feeds that link to them), then fsyncs each folder once.
+
+A reader sees each file either whole-old or whole-new; between the first and the last rename
+of a build it can see some files new and others old, never a link to a file not yet there.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pressfeed.config import is_inside
 from pressfeed.errors import OutputError
 
 FILE_MODE = 0o644
-#: The temporary files `_atomic_write` makes: ".NAME.XXXXXXXX.tmp".
+#: The temporary files `stage` makes: ".NAME.XXXXXXXX.tmp".
 _TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A new version of a file, written beside it, waiting to replace it."""
+
+    target: Path
+    temp: Path
 
 
 def target_path(root: Path, relpath: str) -> Path:
@@ -26,20 +47,67 @@ def target_path(root: Path, relpath: str) -> Path:
     return target
 
 
-def write_if_changed(root: Path, relpath: str, data: bytes) -> bool:
-    """Atomically replace `root/relpath` with `data` unless it already holds exactly that.
+def check_output_folder(root: Path) -> None:
+    """Refuse an output folder that cannot hold files, before anything is rendered."""
+    if root.exists() and not root.is_dir():
+        raise OutputError(f"{root}: the output folder is a file, not a folder")
+    existing = next((p for p in (root, *root.parents) if p.exists()), None)
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{existing}: not writable; cannot write the feeds into {root}")
 
-    Returns True when the file was written. An unchanged file keeps its mtime.
-    """
+
+def stage(root: Path, relpath: str, data: bytes) -> Staged | None:
+    """Write `data` beside `root/relpath` unless that file already holds exactly it."""
     try:
-        root.mkdir(parents=True, exist_ok=True)
         target = target_path(root, relpath)
         if _same_bytes(target, data):
-            return False
+            return None
         target.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(target, data)
+        return Staged(target, _write_temp(target, data))
     except OSError as exc:
-        raise OutputError(f"{exc.filename or root}: cannot write: {exc.strerror or exc}") from exc
+        raise OutputError(f"{exc.filename or root / relpath}: cannot write: {exc.strerror or exc}") from exc
+
+
+def stage_all(root: Path, files: Iterable[tuple[str, bytes]]) -> list[Staged]:
+    """Stage every file, or none: on a failure the temporaries written so far are removed."""
+    staged: list[Staged] = []
+    try:
+        for relpath, data in files:
+            item = stage(root, relpath, data)
+            if item is not None:
+                staged.append(item)
+    except BaseException:
+        discard(staged)
+        raise
+    return staged
+
+
+def commit(staged: Sequence[Staged]) -> None:
+    """Rename staged files over their targets, in order; then make the renames durable."""
+    try:
+        for number, item in enumerate(staged):
+            try:
+                os.replace(item.temp, item.target)
+            except BaseException:
+                discard(staged[number:])
+                raise
+        for folder in dict.fromkeys(item.target.parent for item in staged):
+            _fsync_dir(folder)
+    except OSError as exc:
+        raise OutputError(f"{exc.filename or '?'}: cannot write: {exc.strerror or exc}") from exc
+
+
+def discard(staged: Iterable[Staged]) -> None:
+    for item in staged:
+        item.temp.unlink(missing_ok=True)
+
+
+def write_if_changed(root: Path, relpath: str, data: bytes) -> bool:
+    """Replace one file atomically unless it already holds `data`; True when written."""
+    staged = stage(root, relpath, data)
+    if staged is None:
+        return False
+    commit([staged])
     return True
 
 
@@ -49,19 +117,19 @@ def _same_bytes(target: Path, data: bytes) -> bool:
     return target.stat().st_size == len(data) and target.read_bytes() == data
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+def _write_temp(target: Path, data: bytes) -> Path:
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temp = Path(name)
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp, FILE_MODE)
-        os.replace(temp, target)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    return temp
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -84,6 +84,10 @@ def parse_file(
         raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
     with stream:
         try:
+            if span.start == 0 and _looks_binary(stream.peek(8192)[:8192]):
+                raise InputError(
+                    f"{shown}: binary data (NUL bytes), not a text dump; a dump must be UTF-8 text"
+                )
             stream.seek(span.start)
             lines: Iterable[bytes] = stream if span.end is None else _until(stream, span.end - span.start)
             if progress is not None:
@@ -92,6 +96,11 @@ def parse_file(
             yield from parse_lines(decoded, shown, span.first_line, stats)
         except OSError as exc:
             raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
+
+
+def _looks_binary(head: bytes) -> bool:
+    """NUL bytes beyond a stray one or two: an image, an archive, or UTF-16 text."""
+    return head.count(0) > max(2, len(head) // 100)
 
 
 def _until(stream: BinaryIO, budget: int) -> Iterator[bytes]:
@@ -144,8 +153,6 @@ def parse_lines(
     number = first_line - 1
     seen_text = False
     for number, (text, fault) in enumerate(lines, start=first_line):
-        if number == first_line and first_line == 1 and "\x00" in text and fault is None:
-            raise InputError(f"{name}:{number}: binary data (a NUL byte on the first line), not a text dump")
         stripped = text.strip()
         if stripped == "-":
             if pending is not None:

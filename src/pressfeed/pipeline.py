@@ -20,7 +20,7 @@ from pressfeed.errors import BusyError, InputError, OutputError, StoreError
 from pressfeed.history import Document, plan, reserved_slugs, settings_fingerprint
 from pressfeed.merge import IngestReport, ingest
 from pressfeed.normalize import CategoryResolver, clean, to_article
-from pressfeed.output import remove_stale_temps, target_path, write_if_changed
+from pressfeed.output import check_output_folder, commit, remove_stale_temps, stage_all, target_path
 from pressfeed.parse import ParseStats, Span, parse_file
 from pressfeed.store import Store, open_store
 from pressfeed.types import BuildReport, Category, CleanRecord, FeedResult, Problem, RawRecord
@@ -32,6 +32,17 @@ class RejectedRecords(InputError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__(f"{len(problems)} record(s) rejected; nothing written (--strict)")
+
+
+class NothingAccepted(InputError):
+    """No input record could be published; carries the problems that say why."""
+
+    def __init__(self, config: Config, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        inputs = ", ".join(str(p) for p in config.inputs)
+        super().__init__(
+            f"no article accepted from {inputs}; the feeds in {config.output_dir} were left as they were"
+        )
 
 
 @dataclass(frozen=True)
@@ -138,10 +149,7 @@ def build(
             raise RejectedRecords(accepted.problems)
         whole = len(spans) == len(config.inputs) and all(span == Span() for span in spans.values())
         if whole and not accepted.records:
-            inputs = ", ".join(str(p) for p in config.inputs)
-            raise OutputError(
-                f"no article accepted from {inputs}; the feeds in {config.output_dir} were left as they were"
-            )
+            raise NothingAccepted(config, accepted.problems)
         with store.transaction():
             report = ingest(store, accepted.records, config, now or clock(), complete=whole)
             results = publish(store, config)
@@ -196,6 +204,7 @@ def rebuild(config: Config) -> BuildReport:
 
 def publish(store: Store, config: Config) -> list[FeedResult]:
     """Render the documents whose fingerprint changed, check them all, then write them."""
+    check_output_folder(config.output_dir)
     metas = store.all_metas()
     if not any(not m.withdrawn for m in metas):
         raise OutputError(
@@ -209,17 +218,13 @@ def publish(store: Store, config: Config) -> list[FeedResult]:
     dirty = [d for d in documents if done.get(d.spec.relpath) != d.fingerprint or not _exists(config, d)]
     rendered = _render_all(store, config, dirty, categories)
     remove_stale_temps(config.output_dir)
-    written = {
-        d.spec.relpath: write_if_changed(config.output_dir, d.spec.relpath, data) for d, data in rendered
-    }
+    staged = stage_all(config.output_dir, [(d.spec.relpath, data) for d, data in rendered])
+    commit(staged)
+    written = {item.target for item in staged}
     store.set_rendered(output, {d.spec.relpath: d.fingerprint for d in dirty})
     store.set_meta(f"published:{output}", _published_state(store, config))
-    return [
-        FeedResult(
-            d.spec, config.output_dir / d.spec.relpath, len(d.seqs), written.get(d.spec.relpath, False)
-        )
-        for d in documents
-    ]
+    paths = [(d, target_path(config.output_dir, d.spec.relpath)) for d in documents]
+    return [FeedResult(d.spec, path, len(d.seqs), path in written) for d, path in paths]
 
 
 def _render_all(
