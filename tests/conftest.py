@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,3 +68,12 @@ def dump_file(tmp_path: Path) -> Callable[[str | bytes], Path]:
         return path
 
     return write
+
+
+# Property tests: a quick profile for every run, a long one on demand:
+#     HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

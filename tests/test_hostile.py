@@ -1,0 +1,120 @@
+"""Hostile text and hostile folders: nothing escapes the output folder, markup stays text,
+overlapping runs take turns."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import threading
+import time
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from conftest import WriteConfig, record
+from pressfeed.config import Config, load_config
+from pressfeed.errors import BusyError, OutputError
+from pressfeed.pipeline import build, exclusive
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+HOSTILE_NAMES = [
+    "../../etc/passwd",
+    "/abs",
+    "con",
+    "a/b",
+    "\ufffe\ufffe",
+    "All",
+    "..",
+    ".",
+    "Industry ",
+    "industry",
+]
+
+
+def every_file(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
+def test_hostile_category_names_stay_inside_and_never_collide(
+    write_config: WriteConfig, tmp_path: Path
+) -> None:
+    dump = tmp_path / "inputs" / "hostile.txt"
+    dump.parent.mkdir()
+    text = "".join(record(name, f"Story {n}", "Body.") for n, name in enumerate(HOSTILE_NAMES))
+    dump.write_text(text, encoding="utf-8")
+    config = load_config(write_config(inputs=[str(dump)]))
+    outside_before = every_file(tmp_path) - every_file(config.output_dir)
+    report = build(config, now=NOW)
+    out = config.output_dir.resolve()
+    written = [f.path.resolve() for f in report.feeds]
+    assert all(p.is_relative_to(out) for p in written)
+    assert len(set(written)) == len(written)
+    names = sorted(p.name for p in out.iterdir())
+    assert "all.atom.xml" in names and "all-2.atom.xml" in names
+    assert every_file(tmp_path) - every_file(out) == outside_before | {
+        config.store_path,
+        Path(f"{config.store_path}.lock"),
+    }
+    overall = feedparser.parse((out / "all.atom.xml").read_bytes())
+    assert len(overall.entries) == len(HOSTILE_NAMES) - 1  # the name left empty is rejected
+    assert {e.tags[0].label for e in overall.entries} >= {"../../etc/passwd", "/abs", "con", "a/b", "All"}
+
+
+def test_a_symlink_planted_in_the_output_is_replaced_not_followed(config: Config, tmp_path: Path) -> None:
+    build(config, now=NOW)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    target = config.output_dir / "all.atom.xml"
+    target.unlink()
+    target.symlink_to(victim)
+    build(dataclasses.replace(config, title="Changed title"), now=NOW)
+    assert victim.read_text() == "precious"
+    assert not target.is_symlink()
+    assert b"Changed title" in target.read_bytes()
+
+
+def test_a_symlinked_folder_in_the_output_is_refused(write_config: WriteConfig, tmp_path: Path) -> None:
+    config = load_config(write_config(limits__max_entries=2, limits__archive_page_size=2))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    config.output_dir.mkdir()
+    (config.output_dir / "archive").symlink_to(elsewhere)
+    with pytest.raises(OutputError, match="its folder leads outside the output folder"):
+        build(config, now=NOW)
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_files_are_published_with_mode_0644_under_a_strict_umask(config: Config) -> None:
+    old = os.umask(0o077)
+    try:
+        build(config, now=NOW)
+    finally:
+        os.umask(old)
+    assert {p.stat().st_mode & 0o777 for p in config.output_dir.iterdir()} == {0o644}
+
+
+def test_a_second_run_waits_for_the_first_then_gives_up(config: Config) -> None:
+    impatient = dataclasses.replace(config, lock_timeout=0)
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with exclusive(config):
+            held.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(5)
+        start = time.monotonic()
+        with pytest.raises(BusyError, match=r"another pressfeed run is still at work \(waited 0 s\)"):
+            build(impatient, now=NOW)
+        assert time.monotonic() - start < 2
+        assert not config.output_dir.exists()
+    finally:
+        release.set()
+        holder.join()
+    assert build(impatient, now=NOW).accepted == 10
