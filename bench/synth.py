@@ -12,7 +12,8 @@ from pathlib import Path
 
 SAMPLE = Path(__file__).resolve().parent.parent / "input" / "motie-english-2025-09.txt"
 CATEGORIES = ("Industry", "FTA/Economic Cooperation", "Trade/Investment", "Energy", "Regional Policy")
-LAST_DAY = dt.date(2025, 9, 30)
+#: Article number n is dated FIRST_DAY + n // 3 days: adding articles never moves old ones.
+FIRST_DAY = dt.date(1930, 1, 1)
 
 
 def sample_records() -> list[tuple[str, str]]:
@@ -31,7 +32,7 @@ def write_dump(count: int, out: Path, *, first: int = 0) -> None:
     with out.open("w", encoding="utf-8") as stream:
         for number in range(first + count - 1, first - 1, -1):
             title, body = records[number % len(records)]
-            day = LAST_DAY - dt.timedelta(days=(first + count - 1 - number) // 3)
+            day = FIRST_DAY + dt.timedelta(days=number // 3)
             category = CATEGORIES[number % len(CATEGORIES)]
             stream.write(f"-\n{category}\n{title} (No. {number})\n{body} date{day.isoformat()}\n")
 

@@ -65,7 +65,7 @@ INPUT_CASES: dict[str, tuple[Callable[[Path], Path], list[str]]] = {
         ],
     ),
     "binary file": (
-        lambda tmp: dump(tmp, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" + bytes(range(256))),
+        lambda tmp: dump(tmp, b"\x7fELF\x02\x01\x01" + bytes(2048) + bytes(range(256))),
         ["error: {input}: binary data (NUL bytes), not a text dump; a dump must be UTF-8 text"],
     ),
     "UTF-16 text": (

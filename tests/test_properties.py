@@ -79,7 +79,12 @@ def test_every_record_is_published_exactly_once_in_well_formed_feeds(
             store_path=work / "store.db",
             max_entries=len(records),
         )
-        raw = [r for r in parse_file(work / "dump.txt") if isinstance(r, RawRecord)]
+        try:
+            raw = [r for r in parse_file(work / "dump.txt") if isinstance(r, RawRecord)]
+        except InputError:  # refused whole as binary: only by the documented rule
+            head = dump.encode()[:8192]
+            assert len(head) >= 1024 and head.count(0) * 20 > len(head)
+            return
         expected = [r.title for r in clean(raw, config)[0]]
         report = build(config, now=NOW)
         assert report.accepted == len(records) == len(expected)

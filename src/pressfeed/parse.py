@@ -99,8 +99,11 @@ def parse_file(
 
 
 def _looks_binary(head: bytes) -> bool:
-    """NUL bytes beyond a stray one or two: an image, an archive, or UTF-16 text."""
-    return head.count(0) > max(2, len(head) // 100)
+    """UTF-16/32 text (by its byte order mark), or a file whose first KiBs are over 5% NUL
+    bytes (images, archives); a stray NUL or two in a text dump is only cleaned away."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return len(head) >= 1024 and head.count(0) * 20 > len(head)
 
 
 def _until(stream: BinaryIO, budget: int) -> Iterator[bytes]:
