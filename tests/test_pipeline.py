@@ -112,15 +112,15 @@ def test_a_feed_that_fails_its_own_checks_blocks_the_whole_publish(
 ) -> None:
     build(config)
     before = snapshot(config.output_dir)
-    import pressfeed.render
+    import pressfeed.render.fast as fast
 
-    real_render = pressfeed.render.render
+    real_document = fast.atom_document
 
-    def broken_for_industry(spec, articles, cfg):  # type: ignore[no-untyped-def]
-        data = real_render(spec, articles, cfg)
+    def broken_for_industry(spec, entries, cfg):  # type: ignore[no-untyped-def]
+        data = real_document(spec, entries, cfg)
         return data[:-40] if spec.relpath.startswith("industry") else data
 
-    monkeypatch.setattr("pressfeed.render.render", broken_for_industry)
+    monkeypatch.setattr(fast, "atom_document", broken_for_industry)
     config = dataclasses.replace(config, title="A new title, so every feed is rendered again")
     with pytest.raises(OutputError, match=r"industry\.atom\.xml: not well-formed XML.*nothing was written$"):
         build(config)
@@ -155,7 +155,7 @@ def test_a_rerun_with_nothing_new_reads_and_renders_nothing(
 ) -> None:
     build(config, now=NOW)
     monkeypatch.setattr("pressfeed.pipeline.read_records", None)  # would fail if called
-    monkeypatch.setattr("pressfeed.pipeline.publish", None)
+    monkeypatch.setattr("pressfeed.publish.publish", None)
     report = build(config, now=NOW)
     assert report.skipped
     assert report.feeds == ()
@@ -193,7 +193,7 @@ def test_a_crash_mid_build_leaves_store_and_feeds_as_they_were(
     def crash(*args: object) -> None:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr("pressfeed.pipeline.publish", crash)
+    monkeypatch.setattr("pressfeed.publish.publish", crash)
     with pytest.raises(RuntimeError, match="power cut"):
         build(dataclasses.replace(config, inputs=(grown,)), now=NOW)
     assert snapshot(config.output_dir) == feeds

@@ -158,7 +158,9 @@ class _Feed:
         archive: bool,
     ) -> Document:
         updated = max((m.updated for m in entries or scope), default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
-        updated = updated.astimezone(zoneinfo.ZoneInfo(self.config.timezone))
+        tz = zoneinfo.ZoneInfo(self.config.timezone)
+        updated = updated.astimezone(tz)
+        newest = max((m.published for m in entries), default=updated).astimezone(tz)
         spec = FeedSpec(
             format=self.fmt,
             relpath=relpath,
@@ -167,6 +169,7 @@ class _Feed:
             category=self.category,
             feed_id=self.url,
             updated=updated,
+            newest=newest,
             history=history,
             archive=archive,
         )

@@ -13,17 +13,21 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pressfeed import sources
 from pressfeed.config import Config
-from pressfeed.errors import BusyError, InputError, OutputError, StoreError
-from pressfeed.history import Document, plan, reserved_slugs, settings_fingerprint
-from pressfeed.merge import IngestReport, ingest
-from pressfeed.normalize import CategoryResolver, clean, to_article
-from pressfeed.output import check_output_folder, commit, remove_stale_temps, stage_all, target_path
+from pressfeed.errors import BusyError, InputError, StoreError
 from pressfeed.parse import ParseStats, Span, parse_file
+from pressfeed.state import is_published, output_key
 from pressfeed.store import Store, open_store
-from pressfeed.types import BuildReport, Category, CleanRecord, FeedResult, Problem, RawRecord
+from pressfeed.types import BuildReport, CleanRecord, Problem, RawRecord
+
+if TYPE_CHECKING:
+    from pressfeed.merge import IngestReport
+
+# Rendering, merging and cleaning are imported where they are used: a rerun that finds
+# nothing new should not pay for loading them.
 
 
 class RejectedRecords(InputError):
@@ -119,6 +123,8 @@ def _read(
                     problems.append(item)
             last_lines[path] = stats.last_line
 
+    from pressfeed.normalize import clean
+
     records, more = clean(raw_records(), config)
     return Accepted(tuple(records), tuple(problems + more)), last_lines
 
@@ -127,6 +133,8 @@ def import_dumps(
     config: Config, paths: Sequence[Path], *, now: dt.datetime | None = None, progress: Progress | None = None
 ) -> IngestReport:
     """Merge dumps into the store without rendering."""
+    from pressfeed.merge import ingest
+
     accepted, last_lines = _read(config, paths, progress, {})
     with exclusive(config), open_store(config.store_path) as store, store.transaction():
         report = ingest(store, accepted.records, config, now or clock())
@@ -142,7 +150,7 @@ def build(
     whose content changed. `full` reads every input whole, whatever changed."""
     with exclusive(config), open_store(config.store_path) as store:
         spans = _spans(store, config, full)
-        if not spans and _published(store, config):
+        if not spans and is_published(store, config):
             return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
         accepted, last_lines = _read(config, list(spans), None, spans)
         if strict and accepted.problems:
@@ -150,6 +158,9 @@ def build(
         whole = len(spans) == len(config.inputs) and all(span == Span() for span in spans.values())
         if whole and not accepted.records:
             raise NothingAccepted(config, accepted.problems)
+        from pressfeed.merge import ingest
+        from pressfeed.publish import publish
+
         with store.transaction():
             report = ingest(store, accepted.records, config, now or clock(), complete=whole)
             results = publish(store, config)
@@ -196,101 +207,9 @@ def _input_key(path: Path) -> str:
 
 def rebuild(config: Config) -> BuildReport:
     """Render every document from the store, whatever was rendered before (no input is read)."""
+    from pressfeed.publish import publish
+
     with exclusive(config), open_store(config.store_path) as store, store.transaction():
-        store.forget_rendered(_output_key(config))
+        store.forget_rendered(output_key(config))
         results = publish(store, config)
     return BuildReport(feeds=tuple(results), accepted=0, problems=())
-
-
-def publish(store: Store, config: Config) -> list[FeedResult]:
-    """Render the documents whose fingerprint changed, check them all, then write them."""
-    check_output_folder(config.output_dir)
-    metas = store.all_metas()
-    if not any(not m.withdrawn for m in metas):
-        raise OutputError(
-            f"{store.path}: no article to publish; the feeds in {config.output_dir} were left alone"
-        )
-    resolver = CategoryResolver(config, reserved_slugs(config))
-    categories = resolver.resolve({m.category for m in metas})
-    documents = plan(config, metas, categories)
-    output = _output_key(config)
-    done = store.rendered(output)
-    dirty = [d for d in documents if done.get(d.spec.relpath) != d.fingerprint or not _exists(config, d)]
-    rendered = _render_all(store, config, dirty, categories)
-    remove_stale_temps(config.output_dir)
-    staged = stage_all(config.output_dir, [(d.spec.relpath, data) for d, data in rendered])
-    commit(staged)
-    written = {item.target for item in staged}
-    store.set_rendered(output, {d.spec.relpath: d.fingerprint for d in dirty})
-    store.set_meta(f"published:{output}", _published_state(store, config))
-    paths = [(d, target_path(config.output_dir, d.spec.relpath)) for d in documents]
-    return [FeedResult(d.spec, path, len(d.seqs), path in written) for d, path in paths]
-
-
-def _render_all(
-    store: Store, config: Config, documents: list[Document], categories: dict[str, Category]
-) -> list[tuple[Document, bytes]]:
-    """Render and check every document; raise before anything is written if one fails."""
-    from pressfeed.conformance import dangling
-    from pressfeed.render import render
-    from pressfeed.verify import verify
-
-    rows = store.load([seq for d in documents for seq in d.seqs])
-    articles = {seq: to_article(row, categories[row.category], config) for seq, row in rows.items()}
-    rendered = []
-    faults: list[str] = []
-    links = []
-    seen: set[Path] = set()
-    for document in documents:
-        path = target_path(config.output_dir, document.spec.relpath)
-        if path in seen:
-            raise OutputError(f"{path}: two feeds would be written to the same file")
-        seen.add(path)
-        entries = [articles[seq] for seq in document.seqs]
-        if not entries and not document.spec.archive and not config.allow_empty_feeds:
-            faults.append(
-                f"{document.spec.relpath}: every article of this feed was withdrawn; "
-                "set limits.allow_empty_feeds: true to publish it empty"
-            )
-        data = render(document.spec, entries, config)
-        found, checked = verify(document.spec, data, entries)
-        faults += found
-        links.append((document.spec.relpath, checked.links))
-        rendered.append((document, data))
-    present = _files(config.output_dir) | {d.spec.relpath for d in documents}
-    for relpath, document_links in links:
-        faults += [
-            f"{f.path}: {f.message}"
-            for f in dangling(relpath, document_links, f"{config.base_url}/", present)
-            if f.severity == "error"
-        ]
-    if faults:
-        raise OutputError("; ".join(faults) + "; nothing was written")
-    return rendered
-
-
-def _files(folder: Path) -> set[str]:
-    if not folder.is_dir():
-        return set()
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-
-
-def _output_key(config: Config) -> str:
-    return str(config.output_dir.resolve())
-
-
-def _exists(config: Config, document: Document) -> bool:
-    return (config.output_dir / document.spec.relpath).is_file()
-
-
-def _published_state(store: Store, config: Config) -> str:
-    return f"{store.generation}:{settings_fingerprint(config)}"
-
-
-def _published(store: Store, config: Config) -> bool:
-    """True when the last publish into this output saw this store generation and these
-    settings, and every file it wrote is still there."""
-    output = _output_key(config)
-    if store.get_meta(f"published:{output}") != _published_state(store, config):
-        return False
-    return all((config.output_dir / relpath).is_file() for relpath in store.rendered(output))

@@ -159,6 +159,8 @@ class FeedSpec:
     feed_id: str
     #: The feed's `updated`: the newest entry's (or, with no entries, the newest member's).
     updated: dt.datetime
+    #: The newest entry's `published` (RSS `pubDate`); `updated` when there is no entry.
+    newest: dt.datetime
     #: RFC 5005 links as (rel, href): "current", "prev-archive", "next-archive".
     history: tuple[tuple[str, str], ...] = ()
     #: True for an archive page (RFC 5005 `fh:archive`).

@@ -19,7 +19,7 @@ def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes
     # The channel <link> is the last link added: self first, the site last.
     fg.link(href=spec.url, rel="self", type=MEDIA_TYPE)
     fg.link(href=site_url(config), rel="alternate")
-    fg.pubDate(max((a.published for a in articles), default=spec.updated))
+    fg.pubDate(spec.newest)
     for article in articles:
         item = fg.add_entry(order="append")
         item.title(article.title)

@@ -1,0 +1,183 @@
+"""Publish the store into the output folder: plan, render what changed, check, stage, rename.
+
+Documents are rendered one at a time and staged at once (a temporary file beside their
+target), so memory holds one document and a bounded cache of entry fragments, whatever the
+archive size. Nothing replaces a published file until every document has rendered and passed
+its checks; then the staged files are renamed in an order that keeps every file a reader can
+reach consistent:
+
+1. files that did not exist before (new archive pages): nothing links to them yet;
+2. archive pages that changed (the newest page, a page that gained a `next-archive` link);
+3. subscription feeds, which link to the newest archive page.
+
+Checks: every entry fragment is parsed once when it is rendered, and every document's header;
+a document is these checked pieces joined, so it is well-formed with unique ids by
+construction. Subscription feeds (what readers poll) get the whole conformance check, and the
+feed links of every document must name a file that exists or is being written.
+"""
+
+from __future__ import annotations
+
+import xml.parsers.expat
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pressfeed.config import Config
+from pressfeed.conformance import Link, check_document, dangling
+from pressfeed.errors import OutputError
+from pressfeed.history import Document, plan, reserved_slugs
+from pressfeed.normalize import CategoryResolver, to_article
+from pressfeed.output import (
+    Staged,
+    check_output_folder,
+    commit,
+    discard,
+    remove_stale_temps,
+    stage,
+    target_path,
+)
+from pressfeed.render import fast
+from pressfeed.state import mark_published, output_key
+from pressfeed.store import Store
+from pressfeed.types import Article, Category, FeedFormat, FeedResult
+
+#: Entry fragments kept for reuse: each article appears in its feed's and its category's pages.
+FRAGMENT_CACHE = 4096
+
+
+@dataclass(frozen=True)
+class Rendered:
+    document: Document
+    staged: Staged | None
+    links: tuple[Link, ...]
+    new_file: bool
+
+
+def publish(store: Store, config: Config) -> list[FeedResult]:
+    """Render the documents whose fingerprint changed, check them all, then write them."""
+    out = config.output_dir
+    check_output_folder(out)
+    metas = store.all_metas()
+    if all(m.withdrawn for m in metas):
+        raise OutputError(f"{store.path}: no article to publish; the feeds in {out} were left alone")
+    categories = CategoryResolver(config, reserved_slugs(config)).resolve({m.category for m in metas})
+    documents = plan(config, metas, categories)
+    output = output_key(config)
+    done = store.rendered(output)
+    dirty = [
+        d
+        for d in documents
+        if done.get(d.spec.relpath) != d.fingerprint or not (out / d.spec.relpath).is_file()
+    ]
+    remove_stale_temps(out)
+    rendered: list[Rendered] = []
+    try:
+        for item in _render(store, config, dirty, categories):
+            rendered.append(item)
+        _check_links(config, documents, rendered)
+    except BaseException:
+        discard(r.staged for r in rendered if r.staged is not None)
+        raise
+    order = sorted(rendered, key=lambda r: 0 if r.new_file else 1 if r.document.spec.archive else 2)
+    commit([r.staged for r in order if r.staged is not None])
+    store.set_rendered(output, {r.document.spec.relpath: r.document.fingerprint for r in rendered})
+    mark_published(store, config)
+    written = {r.staged.target for r in rendered if r.staged is not None}
+    paths = [(d, target_path(out, d.spec.relpath)) for d in documents]
+    return [FeedResult(d.spec, path, len(d.seqs), path in written) for d, path in paths]
+
+
+class _Fragments:
+    """Rendered, checked entry fragments, loaded from the store on demand."""
+
+    def __init__(self, store: Store, config: Config, categories: dict[str, Category]) -> None:
+        self.store, self.config, self.categories = store, config, categories
+        self.cache: OrderedDict[tuple[int, FeedFormat], str] = OrderedDict()
+
+    def get(self, seqs: tuple[int, ...], fmt: FeedFormat) -> list[str]:
+        missing = [seq for seq in seqs if (seq, fmt) not in self.cache]
+        if missing:
+            for seq, row in self.store.load(missing).items():
+                article = to_article(row, self.categories[row.category], self.config)
+                self._put((seq, fmt), self._render(article, fmt))
+        fragments = []
+        for seq in seqs:
+            self.cache.move_to_end((seq, fmt))
+            fragments.append(self.cache[(seq, fmt)])
+        return fragments
+
+    def _render(self, article: Article, fmt: FeedFormat) -> str:
+        if fmt is FeedFormat.ATOM:
+            fragment = fast.entry_atom(article)
+            _well_formed(fragment, article.id, "")
+        else:
+            fragment = fast.entry_rss(article, self.config)
+            _well_formed(fragment, article.id, 'xmlns:content="x"')
+        return fragment
+
+    def _put(self, key: tuple[int, FeedFormat], fragment: str) -> None:
+        self.cache[key] = fragment
+        while len(self.cache) > FRAGMENT_CACHE:
+            self.cache.popitem(last=False)
+
+
+def _well_formed(fragment: str, what: str, namespaces: str) -> None:
+    parser = xml.parsers.expat.ParserCreate()
+    try:
+        parser.Parse(f"<wrap {namespaces}>{fragment}</wrap>", True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise OutputError(
+            f"{what}: the rendered entry is not well-formed XML ({exc}); nothing was written"
+        ) from exc
+
+
+def _render(
+    store: Store, config: Config, documents: list[Document], categories: dict[str, Category]
+) -> Iterator[Rendered]:
+    fragments = _Fragments(store, config, categories)
+    out = config.output_dir
+    seen: set[Path] = set()
+    # Pages in order of their newest article, so an article's fragment is still cached when
+    # its category's page needs it.
+    for document in sorted(documents, key=lambda d: (not d.spec.archive, max(d.seqs, default=0))):
+        spec = document.spec
+        path = target_path(out, spec.relpath)
+        if path in seen:
+            raise OutputError(f"{path}: two feeds would be written to the same file; nothing was written")
+        seen.add(path)
+        if not document.seqs and not spec.archive and not config.allow_empty_feeds:
+            raise OutputError(
+                f"{spec.relpath}: every article of this feed was withdrawn; "
+                "set limits.allow_empty_feeds: true to publish it empty; nothing was written"
+            )
+        entries = fragments.get(document.seqs, spec.format)
+        if spec.format is FeedFormat.ATOM:
+            data = fast.atom_document(spec, entries, config)
+            empty = fast.atom_document(spec, [], config)
+        else:
+            data = fast.rss_document(spec, entries, config)
+            empty = fast.rss_document(spec, [], config)
+        checked = check_document(spec.relpath, data if not spec.archive else empty)
+        errors = [f"{f.path}: {f.message}" for f in checked.findings if f.severity == "error"]
+        if errors:
+            raise OutputError("; ".join(errors) + "; nothing was written")
+        yield Rendered(document, stage(out, spec.relpath, data), checked.links, not path.exists())
+
+
+def _check_links(config: Config, documents: list[Document], rendered: list[Rendered]) -> None:
+    out = config.output_dir
+    present = {d.spec.relpath for d in documents}
+    present |= (
+        {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} if out.is_dir() else set()
+    )
+    base = f"{config.base_url}/"
+    faults = [
+        f"{f.path}: {f.message}"
+        for r in rendered
+        for f in dangling(r.document.spec.relpath, r.links, base, present)
+        if f.severity == "error"
+    ]
+    if faults:
+        raise OutputError("; ".join(faults) + "; nothing was written")

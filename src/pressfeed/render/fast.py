@@ -1,0 +1,145 @@
+"""The production serializer: the same bytes the feedgen renderers (atom.py, rss.py) produce,
+built from strings.
+
+feedgen builds an lxml tree per feed and serializes it; at 100k articles that is most of a
+build (measured in bench/), and it renders each article once per document it appears in. Here
+an entry is rendered once per format (`entry_atom`, `entry_rss`) and the fragment is reused in
+every document that shows it; a document is a header, its entries, and a footer.
+
+tests/test_render_fast.py holds the two paths to identical output, element for element and
+escape for escape, on the sample and on generated hostile articles; the golden files pin both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Iterable
+from functools import lru_cache
+
+from pressfeed.config import Config
+from pressfeed.render.atom import MEDIA_TYPE as ATOM_TYPE
+from pressfeed.render.atom import TRUNCATION_NOTE, full_text
+from pressfeed.render.common import ATOM_NS, GENERATOR, HISTORY_NS, site_url
+from pressfeed.render.rss import MEDIA_TYPE as RSS_TYPE
+from pressfeed.render.rss import body_html
+from pressfeed.types import Article, FeedSpec
+
+__all__ = ["TRUNCATION_NOTE", "atom_document", "entry_atom", "entry_rss", "rss_document"]
+
+DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n"
+#: What feedgen writes into every RSS channel.
+RSS_DOCS = "http://www.rssboard.org/rss-specification"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTR = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
+
+
+def text(value: str) -> str:
+    """Character data as lxml escapes it."""
+    return value.translate(_TEXT)
+
+
+def attr(value: str) -> str:
+    """An attribute value as lxml escapes it."""
+    return value.translate(_ATTR)
+
+
+@lru_cache(maxsize=4096)
+def rfc822(when: dt.datetime) -> str:
+    """RFC 822 date in the C locale, as feedgen writes it (whatever the process locale)."""
+    return (
+        f"{_DAYS[when.weekday()]}, {when.day:02d} {_MONTHS[when.month - 1]} {when.year:04d} "
+        f"{when.hour:02d}:{when.minute:02d}:{when.second:02d} {when.strftime('%z')}"
+    )
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def entry_atom(article: Article) -> str:
+    """One Atom entry, indented for its place in a feed."""
+    return (
+        "  <entry>\n"
+        f"    <id>{text(article.id)}</id>\n"
+        f"    <title>{text(article.title)}</title>\n"
+        f"    <updated>{article.updated.isoformat()}</updated>\n"
+        f'    <content type="text">{text(full_text(article))}</content>\n'
+        f'    <link href="{attr(article.link)}"/>\n'
+        f'    <summary type="text">{text(article.summary)}</summary>\n'
+        f'    <category term="{attr(article.category.slug)}" label="{attr(article.category.name)}"/>\n'
+        f"    <published>{article.published.isoformat()}</published>\n"
+        "  </entry>\n"
+    )
+
+
+def entry_rss(article: Article, config: Config) -> str:
+    """One RSS item, indented for its place in a channel."""
+    author = ""
+    if config.author.email:
+        author = f"      <author>{text(f'{config.author.email} ({config.author.name})')}</author>\n"
+    return (
+        "    <item>\n"
+        f"      <title>{text(article.title)}</title>\n"
+        f"      <link>{text(article.link)}</link>\n"
+        f"      <description>{text(html.escape(article.summary, quote=False))}</description>\n"
+        f"      <content:encoded>{text(body_html(article))}</content:encoded>\n"
+        f"{author}"
+        f'      <guid isPermaLink="false">{text(article.id)}</guid>\n'
+        f"      <category>{text(article.category.name)}</category>\n"
+        f"      <pubDate>{rfc822(article.published)}</pubDate>\n"
+        "    </item>\n"
+    )
+
+
+def atom_document(spec: FeedSpec, entries: Iterable[str], config: Config) -> bytes:
+    """A whole Atom feed from rendered entries (newest first)."""
+    namespaces = f'xmlns:fh="{HISTORY_NS}" ' if spec.archive else ""
+    author = config.author
+    head = [
+        DECLARATION,
+        f'<feed {namespaces}xmlns="{ATOM_NS}" xml:lang="{attr(config.language)}">\n',
+        f"  <id>{text(spec.feed_id)}</id>\n",
+        f"  <title>{text(spec.title)}</title>\n",
+        f"  <updated>{spec.updated.isoformat()}</updated>\n",
+        "  <author>\n",
+        f"    <name>{text(author.name)}</name>\n",
+        f"    <email>{text(author.email)}</email>\n" if author.email else "",
+        f"    <uri>{text(author.uri)}</uri>\n" if author.uri else "",
+        "  </author>\n",
+        f'  <link href="{attr(spec.url)}" rel="self" type="{ATOM_TYPE}"/>\n',
+        f'  <link href="{attr(site_url(config))}" rel="alternate" type="text/html"/>\n',
+        *(
+            f'  <link href="{attr(href)}" rel="{attr(rel)}" type="{ATOM_TYPE}"/>\n'
+            for rel, href in spec.history
+        ),
+        f"  <generator>{GENERATOR}</generator>\n",
+        f"  <subtitle>{text(config.subtitle)}</subtitle>\n" if config.subtitle else "",
+        "  <fh:archive/>\n" if spec.archive else "",
+    ]
+    return "".join((*head, *entries, "</feed>\n")).encode("utf-8")
+
+
+def rss_document(spec: FeedSpec, entries: Iterable[str], config: Config) -> bytes:
+    """A whole RSS channel from rendered items (newest first)."""
+    namespaces = f'xmlns:fh="{HISTORY_NS}" ' if spec.archive else ""
+    head = [
+        DECLARATION,
+        f'<rss {namespaces}xmlns:atom="{ATOM_NS}" xmlns:content="{CONTENT_NS}" version="2.0">\n',
+        "  <channel>\n",
+        f"    <title>{text(spec.title)}</title>\n",
+        f"    <link>{text(site_url(config))}</link>\n",
+        f"    <description>{text(config.subtitle or config.title)}</description>\n",
+        f'    <atom:link href="{attr(spec.url)}" rel="self" type="{RSS_TYPE}"/>\n',
+        f"    <docs>{RSS_DOCS}</docs>\n",
+        f"    <generator>{GENERATOR}</generator>\n",
+        f"    <language>{text(config.language)}</language>\n",
+        f"    <lastBuildDate>{rfc822(spec.updated)}</lastBuildDate>\n",
+        f"    <pubDate>{rfc822(spec.newest)}</pubDate>\n",
+        *(f'    <atom:link rel="{attr(rel)}" href="{attr(href)}"/>\n' for rel, href in spec.history),
+        "    <fh:archive/>\n" if spec.archive else "",
+    ]
+    return "".join((*head, *entries, "  </channel>\n</rss>\n")).encode("utf-8")
