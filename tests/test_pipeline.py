@@ -257,3 +257,22 @@ def test_authoritative_inputs_are_always_read_whole(config: Config, tmp_path: Pa
     os.utime(dump, ns=(stamp, stamp))
     report = build(config, now=NOW)
     assert (report.accepted, report.added, report.withdrawn) == (11, 1, ())
+
+
+def test_a_large_build_publishes_every_page_consistently(write_config: WriteConfig, tmp_path: Path) -> None:
+    """Hundreds of documents: staged without one fsync each, flushed once, all consistent."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from synth import write_dump
+
+    from pressfeed.conformance import check_folder
+
+    dump = tmp_path / "big.txt"
+    write_dump(400, dump, first=1)
+    config = load_config(write_config(inputs=[str(dump)], limits__max_entries=5, limits__archive_page_size=4))
+    report = build(config, now=NOW)
+    assert len(report.feeds) > 100
+    assert all(f.written for f in report.feeds)
+    assert [f for f in check_folder(config.output_dir) if f.severity == "error"] == []
+    assert not list(config.output_dir.rglob(".*.tmp"))

@@ -56,14 +56,18 @@ def check_output_folder(root: Path) -> None:
         raise OutputError(f"{existing}: not writable; cannot write the feeds into {root}")
 
 
-def stage(root: Path, relpath: str, data: bytes) -> Staged | None:
-    """Write `data` beside `root/relpath` unless that file already holds exactly it."""
+def stage(root: Path, relpath: str, data: bytes, *, sync: bool = True) -> Staged | None:
+    """Write `data` beside `root/relpath` unless that file already holds exactly it.
+
+    `sync=False` leaves flushing to the caller (`flush_all()` before `commit()`): one system
+    call instead of one per file when a build stages thousands of archive pages.
+    """
     try:
         target = target_path(root, relpath)
         if _same_bytes(target, data):
             return None
         target.parent.mkdir(parents=True, exist_ok=True)
-        return Staged(target, _write_temp(target, data))
+        return Staged(target, _write_temp(target, data, sync))
     except OSError as exc:
         raise OutputError(f"{exc.filename or root / relpath}: cannot write: {exc.strerror or exc}") from exc
 
@@ -117,14 +121,20 @@ def _same_bytes(target: Path, data: bytes) -> bool:
     return target.stat().st_size == len(data) and target.read_bytes() == data
 
 
-def _write_temp(target: Path, data: bytes) -> Path:
+def flush_all() -> None:
+    """Make every staged file durable at once (before the renames that publish them)."""
+    os.sync()
+
+
+def _write_temp(target: Path, data: bytes, sync: bool) -> Path:
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     temp = Path(name)
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
             stream.flush()
-            os.fsync(stream.fileno())
+            if sync:
+                os.fsync(stream.fileno())
         os.chmod(temp, FILE_MODE)
     except BaseException:
         temp.unlink(missing_ok=True)

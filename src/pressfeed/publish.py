@@ -34,6 +34,7 @@ from pressfeed.output import (
     check_output_folder,
     commit,
     discard,
+    flush_all,
     remove_stale_temps,
     stage,
     target_path,
@@ -45,6 +46,8 @@ from pressfeed.types import Article, Category, FeedFormat, FeedResult
 
 #: Entry fragments kept for reuse: each article appears in its feed's and its category's pages.
 FRAGMENT_CACHE = 4096
+#: Up to this many documents, each staged file is fsynced; past it, one sync() flushes them all.
+FSYNC_EACH = 32
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ def publish(store: Store, config: Config) -> list[FeedResult]:
         discard(r.staged for r in rendered if r.staged is not None)
         raise
     order = sorted(rendered, key=lambda r: 0 if r.new_file else 1 if r.document.spec.archive else 2)
+    if len(dirty) > FSYNC_EACH:
+        flush_all()
     commit([r.staged for r in order if r.staged is not None])
     store.set_rendered(output, {r.document.spec.relpath: r.document.fingerprint for r in rendered})
     mark_published(store, config)
@@ -163,7 +168,8 @@ def _render(
         errors = [f"{f.path}: {f.message}" for f in checked.findings if f.severity == "error"]
         if errors:
             raise OutputError("; ".join(errors) + "; nothing was written")
-        yield Rendered(document, stage(out, spec.relpath, data), checked.links, not path.exists())
+        staged = stage(out, spec.relpath, data, sync=len(documents) <= FSYNC_EACH)
+        yield Rendered(document, staged, checked.links, not path.exists())
 
 
 def _check_links(config: Config, documents: list[Document], rendered: list[Rendered]) -> None:

@@ -31,20 +31,20 @@ DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n"
 #: What feedgen writes into every RSS channel.
 RSS_DOCS = "http://www.rssboard.org/rss-specification"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_ATTR = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
-)
 
 
 def text(value: str) -> str:
     """Character data as lxml escapes it."""
-    return value.translate(_TEXT)
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("\r", "&#13;") if "\r" in value else value
 
 
 def attr(value: str) -> str:
     """An attribute value as lxml escapes it."""
-    return value.translate(_ATTR)
+    value = text(value).replace('"', "&quot;")
+    if "\n" in value or "\t" in value:
+        value = value.replace("\n", "&#10;").replace("\t", "&#9;")
+    return value
 
 
 @lru_cache(maxsize=4096)
