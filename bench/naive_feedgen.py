@@ -25,7 +25,9 @@ def read(path: Path) -> list[dict[str, str]]:
         category, title, body = lines[start + 1], lines[start + 2], lines[start + 3]
         match = MARKER.search(body)
         if match:
-            articles.append({"category": category, "title": title, "body": body[: match.start()], "day": match[1]})
+            articles.append(
+                {"category": category, "title": title, "body": body[: match.start()], "day": match[1]}
+            )
     return articles
 
 

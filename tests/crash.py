@@ -6,8 +6,9 @@ Each cycle grows the dump by new articles on top, starts `pressfeed build` in a 
 kills it after a random delay (up to the length of a whole build), then checks:
 
 - every feed file is whole: each one is byte for byte either its version before the build or
-  its version after it (as a clean reference build of the same dump produced), and the folder
-  passes the conformance check (well-formed, every feed link resolves);
+  its version after it (as a clean reference build of the same dump produced), and every
+  document a reader can reach from the subscription feeds passes the conformance check
+  (well-formed, every feed link resolves; a new page that nothing links to yet is not judged);
 - the store opens, passes SQLite's integrity check, and its generation is the old or the new one;
 
 and then runs the build again to completion and checks that the folder is exactly the new set,
@@ -135,6 +136,8 @@ def run(kills: int, seed: int, root: Path, start: int = 40, step: int = 2) -> Re
         finish(work)
         if files(work / "feeds") != new_files or temps(work / "feeds"):
             report.failures.append(f"cycle {cycle}: after recovery the folder is not the new set")
+        if [f for f in check_folder(work / "feeds") if f.severity == "error"]:
+            report.failures.append(f"cycle {cycle}: after recovery the folder fails the conformance check")
     return report
 
 
@@ -147,7 +150,7 @@ def _check_after_kill(
         report.failures.append(f"cycle {cycle}: files neither old nor new: {torn[:3]}")
     if now != old and now != new:
         report.mixed += 1
-    errors = [str(f) for f in check_folder(work / "feeds") if f.severity == "error"]
+    errors = [str(f) for f in check_folder(work / "feeds", reachable_only=True) if f.severity == "error"]
     if errors:
         report.failures.append(f"cycle {cycle}: conformance errors after the kill: {errors[:3]}")
     try:

@@ -212,9 +212,13 @@ def feed_files(folder: Path) -> list[Path]:
     )
 
 
-def check_folder(folder: Path, extra: Iterable[str] = ()) -> list[Finding]:
+def check_folder(folder: Path, extra: Iterable[str] = (), *, reachable_only: bool = False) -> list[Finding]:
     """Every document's rules, plus: one public base URL for the folder, and every link under
-    it naming a file that exists (`extra`: relative paths about to be written)."""
+    it naming a file that exists (`extra`: relative paths about to be written).
+
+    `reachable_only`: judge only the documents a reader can reach from the subscription feeds
+    by their feed links (mid-publish, a new page nothing links to yet may still link ahead).
+    """
     findings: list[Finding] = []
     checked: dict[str, Checked] = {}
     for path in feed_files(folder):
@@ -230,9 +234,25 @@ def check_folder(folder: Path, extra: Iterable[str] = ()) -> list[Finding]:
         | set(extra)
         | {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     )
+    judged = _reachable(checked, base) if reachable_only else set(checked)
+    findings = [f for f in findings if f.path in judged or f.path not in checked]
     for relpath, result in checked.items():
-        findings += dangling(relpath, result.links, base, present)
+        if relpath in judged:
+            findings += dangling(relpath, result.links, base, present)
     return findings
+
+
+def _reachable(checked: dict[str, Checked], base: str) -> set[str]:
+    """Documents reached from the subscription feeds (those without fh:archive) by feed links."""
+    todo = [relpath for relpath, result in checked.items() if not result.archive]
+    reached = set(todo)
+    while todo:
+        for link in checked[todo.pop()].links:
+            target = link.href[len(base) :] if link.href.startswith(base) else None
+            if link.rel in FEED_RELS and target in checked and target not in reached:
+                reached.add(target)
+                todo.append(target)
+    return reached
 
 
 def _base_url(checked: dict[str, Checked], findings: list[Finding]) -> str | None:
