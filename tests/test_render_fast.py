@@ -41,9 +41,9 @@ def spec(fmt: FeedFormat, *, archive: bool, when: dt.datetime, title: str = "Fee
 
 def both(feed: FeedSpec, articles: list[Article], config: Config) -> tuple[bytes, bytes]:
     if feed.format is FeedFormat.ATOM:
-        quick = fast.atom_document(feed, [fast.entry_atom(a) for a in articles], config)
+        quick = fast.atom_document(feed, [fast.entry_atom(a).encode() for a in articles], config)
     else:
-        quick = fast.rss_document(feed, [fast.entry_rss(a, config) for a in articles], config)
+        quick = fast.rss_document(feed, [fast.entry_rss(a, config).encode() for a in articles], config)
     return render(feed, articles, config), quick
 
 

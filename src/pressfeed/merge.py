@@ -189,46 +189,53 @@ class _Ingest:
         self.report.updated += 1
 
     def insert_pending(self) -> None:
+        """Mint ids, links and times for the new articles and store them.
+
+        Ids embed the day, so the articles already stored for the days at hand (all indexed)
+        are the only ones a new id can collide with.
+        """
         tz = zoneinfo.ZoneInfo(self.config.timezone)
         by_day: dict[dt.date, list[_Pending]] = defaultdict(list)
         for item in self.pending.values():
             by_day[item.record.day].append(item)
-        taken: set[str] = set()
+        taken = {meta.id for metas in self.by_category.values() for meta in metas}
+        latest: dict[dt.date, dt.datetime] = {}
+        for metas in self.by_category.values():
+            for meta in metas:
+                latest[meta.day] = max(latest.get(meta.day, meta.published), meta.published)
+        new = []
         for day in sorted(by_day):
-            latest = self.store.latest_published(day)
-            base = latest + SECOND if latest is not None else _local_midnight(day, tz)
+            base = latest[day] + SECOND if day in latest else _local_midnight(day, tz)
             for rank, item in enumerate(reversed(by_day[day])):
-                self._insert(item, base + rank * SECOND, taken)
+                new.append(self._mint(item, base + rank * SECOND, taken))
+        self.store.insert_many(new)
+        self.report.added += len(new)
 
-    def _insert(self, item: _Pending, published: dt.datetime, taken: set[str]) -> None:
+    def _mint(self, item: _Pending, published: dt.datetime, taken: set[str]) -> StoredArticle:
         stem, link = mint_id_and_link(self.config, item.record)
         suffix, n = "", 1
-        while f"{stem}{suffix}" in taken or self.store.id_taken(f"{stem}{suffix}"):
+        while f"{stem}{suffix}" in taken:
             n += 1
             suffix = f"-{n}"
         article_id = f"{stem}{suffix}"
-        link = f"{link.removesuffix('.html')}{suffix}.html"
         taken.add(article_id)
         record = item.record
-        self.store.insert(
-            StoredArticle(
-                seq=0,
-                id=article_id,
-                link=link,
-                day=record.day,
-                title=record.title,
-                title_key=item.key,
-                category=record.category,
-                body=record.body,
-                truncated=record.truncated,
-                published=published,
-                updated=published,
-                withdrawn=False,
-                origin=record.origin,
-                changed=self.generation,
-            )
+        return StoredArticle(
+            seq=0,
+            id=article_id,
+            link=f"{link.removesuffix('.html')}{suffix}.html",
+            day=record.day,
+            title=record.title,
+            title_key=item.key,
+            category=record.category,
+            body=record.body,
+            truncated=record.truncated,
+            published=published,
+            updated=published,
+            withdrawn=False,
+            origin=record.origin,
+            changed=self.generation,
         )
-        self.report.added += 1
 
     def withdraw_missing(self) -> None:
         for meta in self.store.all_metas():

@@ -28,7 +28,9 @@ ELLIPSIS = "…"
 
 def clean_line(text: str) -> str:
     """NFC, XML-forbidden and control characters removed, whitespace collapsed."""
-    text = _UNWANTED.sub("", unicodedata.normalize("NFC", text))
+    text = unicodedata.normalize("NFC", text)
+    if not text.isprintable():  # every character _UNWANTED removes is non-printable
+        text = _UNWANTED.sub("", text)
     return " ".join(text.split())
 
 
@@ -47,7 +49,7 @@ def make_slug(text: str, fallback: str) -> str:
 
 def is_truncated(body: str) -> bool:
     """True when the body does not end like a finished sentence (cut off at the source)."""
-    return _FINISHED.search(body) is None
+    return _FINISHED.search(body[-16:]) is None
 
 
 def summarize(body: str, truncated: bool, length: int) -> str:

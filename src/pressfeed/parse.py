@@ -194,7 +194,7 @@ def _finish(record: _Pending, name: str, position: int) -> RawRecord | Problem:
     if not lines:
         return problem(record.line, "empty record: no category, title or body")
     last_line, last = lines[-1]
-    marker = _MARKER.search(last)
+    marker = _MARKER.search(last, max(0, len(last) - 64))  # the marker ends the line
     if len(lines) == 1:
         return problem(record.line, "record has only a category line; no title, body or date")
     if len(lines) == 2:

@@ -95,47 +95,48 @@ def publish(store: Store, config: Config) -> list[FeedResult]:
 
 
 class _Fragments:
-    """Rendered, checked entry fragments, loaded from the store on demand."""
+    """Rendered, checked, encoded entry fragments, loaded from the store on demand.
+
+    A miss renders the article in both formats at once: its Atom and RSS documents are
+    rendered next to each other.
+    """
 
     def __init__(self, store: Store, config: Config, categories: dict[str, Category]) -> None:
         self.store, self.config, self.categories = store, config, categories
-        self.cache: OrderedDict[tuple[int, FeedFormat], str] = OrderedDict()
+        self.cache: OrderedDict[int, tuple[bytes, bytes]] = OrderedDict()
 
-    def get(self, seqs: tuple[int, ...], fmt: FeedFormat) -> list[str]:
-        missing = [seq for seq in seqs if (seq, fmt) not in self.cache]
+    def get(self, seqs: tuple[int, ...], fmt: FeedFormat) -> list[bytes]:
+        missing = [seq for seq in seqs if seq not in self.cache]
         if missing:
             for seq, row in self.store.load(missing).items():
-                article = to_article(row, self.categories[row.category], self.config)
-                self._put((seq, fmt), self._render(article, fmt))
+                self._put(seq, self._render(to_article(row, self.categories[row.category], self.config)))
+        index = 0 if fmt is FeedFormat.ATOM else 1
         fragments = []
         for seq in seqs:
-            self.cache.move_to_end((seq, fmt))
-            fragments.append(self.cache[(seq, fmt)])
+            self.cache.move_to_end(seq)
+            fragments.append(self.cache[seq][index])
         return fragments
 
-    def _render(self, article: Article, fmt: FeedFormat) -> str:
-        if fmt is FeedFormat.ATOM:
-            fragment = fast.entry_atom(article)
-            _well_formed(fragment, article.id, "")
-        else:
-            fragment = fast.entry_rss(article, self.config)
-            _well_formed(fragment, article.id, 'xmlns:content="x"')
-        return fragment
+    def _render(self, article: Article) -> tuple[bytes, bytes]:
+        atom = fast.entry_atom(article).encode("utf-8")
+        rss = fast.entry_rss(article, self.config).encode("utf-8")
+        _well_formed(b"<wrap>" + atom + b"</wrap>", article.id)
+        _well_formed(b'<wrap xmlns:content="c">' + rss + b"</wrap>", article.id)
+        return atom, rss
 
-    def _put(self, key: tuple[int, FeedFormat], fragment: str) -> None:
-        self.cache[key] = fragment
+    def _put(self, seq: int, fragments: tuple[bytes, bytes]) -> None:
+        self.cache[seq] = fragments
         while len(self.cache) > FRAGMENT_CACHE:
             self.cache.popitem(last=False)
 
 
-def _well_formed(fragment: str, what: str, namespaces: str) -> None:
+def _well_formed(data: bytes, what: str) -> None:
     parser = xml.parsers.expat.ParserCreate()
     try:
-        parser.Parse(f"<wrap {namespaces}>{fragment}</wrap>", True)
+        parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as exc:
-        raise OutputError(
-            f"{what}: the rendered entry is not well-formed XML ({exc}); nothing was written"
-        ) from exc
+        message = f"{what}: the rendered entry is not well-formed XML ({exc}); nothing was written"
+        raise OutputError(message) from exc
 
 
 def _render(
@@ -146,7 +147,9 @@ def _render(
     seen: set[Path] = set()
     # Pages in order of their newest article, so an article's fragment is still cached when
     # its category's page needs it.
-    for document in sorted(documents, key=lambda d: (not d.spec.archive, max(d.seqs, default=0))):
+    for document in sorted(
+        documents, key=lambda d: (not d.spec.archive, max(d.seqs, default=0), d.spec.format.value)
+    ):
         spec = document.spec
         path = target_path(out, spec.relpath)
         if path in seen:

@@ -181,19 +181,6 @@ class Store:
         with self._errors("read"):
             return list(map(_meta, self._db.execute(f"SELECT {_META_COLUMNS} FROM articles ORDER BY seq")))
 
-    def latest_published(self, day: dt.date) -> dt.datetime | None:
-        with self._errors("read"):
-            row = self._db.execute(
-                "SELECT max(published) FROM articles WHERE day = ?", (day.isoformat(),)
-            ).fetchone()
-        return _utc(row[0]) if row[0] is not None else None
-
-    def id_taken(self, article_id: str) -> bool:
-        with self._errors("read"):
-            return (
-                self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
-            )
-
     def get(self, seq: int) -> StoredArticle:
         with self._errors("read"):
             row = self._db.execute(f"SELECT {_COLUMNS} FROM articles WHERE seq = ?", (seq,)).fetchone()
@@ -216,29 +203,30 @@ class Store:
                 result.update((a.seq, a) for a in map(_full, self._db.execute(sql, chunk)))
         return result
 
-    def insert(self, article: StoredArticle) -> int:
-        """Add a new article; returns its sequence number (the one given is ignored)."""
+    def insert_many(self, articles: Sequence[StoredArticle]) -> None:
+        """Add new articles, in order (their sequence numbers follow it)."""
         with self._errors("write"):
-            cursor = self._db.execute(
+            self._db.executemany(
                 f"INSERT INTO articles ({_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    article.id,
-                    article.link,
-                    article.day.isoformat(),
-                    article.title,
-                    article.title_key,
-                    article.category,
-                    article.body,
-                    int(article.truncated),
-                    _seconds(article.published),
-                    _seconds(article.updated),
-                    int(article.withdrawn),
-                    article.origin,
-                    article.changed,
-                ),
+                [
+                    (
+                        a.id,
+                        a.link,
+                        a.day.isoformat(),
+                        a.title,
+                        a.title_key,
+                        a.category,
+                        a.body,
+                        int(a.truncated),
+                        _seconds(a.published),
+                        _seconds(a.updated),
+                        int(a.withdrawn),
+                        a.origin,
+                        a.changed,
+                    )
+                    for a in articles
+                ],
             )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     def update(self, article: StoredArticle) -> None:
         """Rewrite the mutable fields of a row; id, link, day and published never change."""

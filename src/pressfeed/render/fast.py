@@ -95,8 +95,8 @@ def entry_rss(article: Article, config: Config) -> str:
     )
 
 
-def atom_document(spec: FeedSpec, entries: Iterable[str], config: Config) -> bytes:
-    """A whole Atom feed from rendered entries (newest first)."""
+def atom_document(spec: FeedSpec, entries: Iterable[bytes], config: Config) -> bytes:
+    """A whole Atom feed from rendered, UTF-8 encoded entries (newest first)."""
     namespaces = f'xmlns:fh="{HISTORY_NS}" ' if spec.archive else ""
     author = config.author
     head = [
@@ -120,11 +120,11 @@ def atom_document(spec: FeedSpec, entries: Iterable[str], config: Config) -> byt
         f"  <subtitle>{text(config.subtitle)}</subtitle>\n" if config.subtitle else "",
         "  <fh:archive/>\n" if spec.archive else "",
     ]
-    return "".join((*head, *entries, "</feed>\n")).encode("utf-8")
+    return b"".join(("".join(head).encode("utf-8"), *entries, b"</feed>\n"))
 
 
-def rss_document(spec: FeedSpec, entries: Iterable[str], config: Config) -> bytes:
-    """A whole RSS channel from rendered items (newest first)."""
+def rss_document(spec: FeedSpec, entries: Iterable[bytes], config: Config) -> bytes:
+    """A whole RSS channel from rendered, UTF-8 encoded items (newest first)."""
     namespaces = f'xmlns:fh="{HISTORY_NS}" ' if spec.archive else ""
     head = [
         DECLARATION,
@@ -142,4 +142,4 @@ def rss_document(spec: FeedSpec, entries: Iterable[str], config: Config) -> byte
         *(f'    <atom:link rel="{attr(rel)}" href="{attr(href)}"/>\n' for rel, href in spec.history),
         "    <fh:archive/>\n" if spec.archive else "",
     ]
-    return "".join((*head, *entries, "  </channel>\n</rss>\n")).encode("utf-8")
+    return b"".join(("".join(head).encode("utf-8"), *entries, b"  </channel>\n</rss>\n"))
