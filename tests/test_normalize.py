@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import SAMPLE, WriteConfig, record
 from pressfeed.config import Config, load_config
@@ -175,3 +177,16 @@ def test_ids_are_valid_tag_uris_whatever_the_base_path(
     config = load_config(write_config(site__base_url=base_url.replace(" ", "%20")))
     ids = ids_of(record("Industry", "산업 뉴스 “R&D”", "Body."), config, tmp_path)
     assert all(TAG_URI.fullmatch(i) for i in ids.values()), ids
+
+
+@given(
+    st.text(max_size=120)
+    | st.sampled_from(["Korea’s “R&D” – 산업", "&amp; &#65; &#x42;", "1,000 won's", "ǅ ﬁ ½"])
+)
+def test_our_slugs_are_python_slugifys(text: str) -> None:
+    from slugify import slugify
+
+    from pressfeed.normalize import python_slugify
+
+    expected = slugify(text, max_length=80, word_boundary=True, backend="text-unidecode")
+    assert python_slugify(text) == expected

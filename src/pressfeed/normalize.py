@@ -11,7 +11,7 @@ import zoneinfo
 from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
-from slugify import slugify
+from slugify import slugify, smart_truncate
 
 from pressfeed.config import OVERALL_FEED_KEY, CategoryRule, Config, category_key
 from pressfeed.types import Article, Category, CleanRecord, Problem, RawRecord, StoredArticle
@@ -29,9 +29,12 @@ ELLIPSIS = "…"
 def clean_line(text: str) -> str:
     """NFC, XML-forbidden and control characters removed, whitespace collapsed."""
     text = unicodedata.normalize("NFC", text)
-    if not text.isprintable():  # every character _UNWANTED removes is non-printable
-        text = _UNWANTED.sub("", text)
-    return " ".join(text.split())
+    if text.isprintable():
+        # Nothing to remove, and the only whitespace a printable text holds is " ".
+        if "  " in text or text[:1] == " " or text[-1:] == " ":
+            text = " ".join(text.split())
+        return text
+    return " ".join(_UNWANTED.sub("", text).split())
 
 
 def clean_body(text: str) -> str:
@@ -41,10 +44,53 @@ def clean_body(text: str) -> str:
 
 def make_slug(text: str, fallback: str) -> str:
     """Lowercase ASCII `[a-z0-9-]`, never empty, never a Windows device name."""
+    slug = python_slugify(text) or fallback
+    return f"{slug}-feed" if slug in _WINDOWS_RESERVED else slug
+
+
+def python_slugify(text: str) -> str:
+    """python-slugify's (frozen, legacy) slug of `text`, with text-unidecode transliteration.
+
+    The same steps as the library, with its per-character transliteration replaced by one
+    `str.translate` over a cached table: titles are slugged for every new article, and the
+    library's loop was most of an import. Text with "&" (HTML entities, which the library
+    decodes) goes to the library itself. tests/test_normalize.py holds the two equal.
+    """
+    if "&" in text:
+        return _library_slug(text)
+    text = unicodedata.normalize("NFKD", _QUOTES.sub("-", text))
+    if not text.isascii():
+        text = text.translate(_UNIDECODE)
+        if "&" in text:
+            return _library_slug(text)
+        text = unicodedata.normalize("NFKD", text)
+    text = _NUMBER_COMMAS.sub("", _QUOTES.sub("", text.lower()))
+    text = _DASHES.sub("-", _NOT_SLUG.sub("-", text)).strip("-")
+    return smart_truncate(text, _SLUG_MAX, word_boundary=True, separator="-")
+
+
+def _library_slug(text: str) -> str:
     # An explicit transliteration backend: "auto" would pick `unidecode` when it happens to be
     # installed, and the same title would get another slug (and id) on another machine.
-    slug = slugify(text, max_length=_SLUG_MAX, word_boundary=True, backend="text-unidecode") or fallback
-    return f"{slug}-feed" if slug in _WINDOWS_RESERVED else slug
+    return str(slugify(text, max_length=_SLUG_MAX, word_boundary=True, backend="text-unidecode"))
+
+
+class _Transliteration(dict[int, str]):
+    """text-unidecode's table, filled in as characters are met."""
+
+    def __missing__(self, codepoint: int) -> str:
+        from text_unidecode import _replaces
+
+        value = "\x00" if codepoint == 0 else _replaces[codepoint - 1] if codepoint <= len(_replaces) else ""
+        self[codepoint] = value
+        return value
+
+
+_UNIDECODE = _Transliteration()
+_QUOTES = re.compile(r"[']+")
+_NUMBER_COMMAS = re.compile(r"(?<=\d),(?=\d)")
+_NOT_SLUG = re.compile(r"[^-a-zA-Z0-9]+")
+_DASHES = re.compile(r"-{2,}")
 
 
 def is_truncated(body: str) -> bool:
