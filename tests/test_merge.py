@@ -245,3 +245,33 @@ def test_ids_links_and_times_never_change_as_more_dumps_arrive(
     after = {a.id: (a.link, a.published, a.seq) for a in store.iter_articles()}
     assert {i: after[i] for i in first} == first
     assert len(after) == 12
+
+
+def test_batches_of_whole_days_change_no_outcome(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    top = "".join(record("Industry", f"New {n}", "x.", day="2025-10-01") for n in range(3))
+    dump = top + COMPLETED.replace(
+        "date2025-09-25", "date2025-09-25\n" + record("Trade", "Repeat", "y.", "2025-09-25"), 1
+    )
+    dump += record("Trade", "Repeat", "y.", "2025-09-25")
+
+    def content(store: Store) -> list[StoredArticle]:
+        """Everything but the row number, in archive order."""
+        return [
+            dataclasses.replace(a, seq=0)
+            for a in sorted(articles(store).values(), key=lambda a: (a.born, a.published, a.id))
+        ]
+
+    with open_store(tmp_path / "whole.db") as store:
+        whole = feed_problems(store, dump, config, tmp_path)
+        expected = content(store)
+    monkeypatch.setattr("pressfeed.merge.BATCH", 2)
+    with open_store(tmp_path / "batched.db") as store:
+        batched = feed_problems(store, dump, config, tmp_path)
+        assert content(store) == expected
+    assert (batched.added, batched.updated, [str(p) for p in batched.problems]) == (
+        whole.added,
+        whole.updated,
+        [str(p) for p in whole.problems],
+    )

@@ -3,11 +3,13 @@
 Each logical feed (overall, and one per category) in each format is:
 - a subscription document with the newest `max_entries` live articles;
 - once the feed holds an article the subscription document no longer shows, archive pages
-  cutting its whole history into pages of `archive_page_size` articles, counted in order of
-  first sight from the oldest. A page is created (empty) as soon as the one before it is full,
-  so a full page keeps its members and its links forever: a new article only ever rewrites the
-  subscription document and the newest page. The subscription document links the newest page
-  as `prev-archive`; each page links `current` and its neighbours.
+  cutting its whole history into pages of `archive_page_size` articles, counted from the
+  oldest: articles first stored by earlier imports come first, and within one import the
+  older article first (order: born, published, id). A page is created (empty) as soon as
+  the one before it is full, so a full page keeps its members and its links forever: a new
+  article only ever rewrites the subscription document and the newest page. The subscription
+  document links the newest page as `prev-archive`; each page links `current` and its
+  neighbours.
 
 Planning reads only row metadata. A document's fingerprint covers everything its bytes depend
 on, so a build renders only the documents whose fingerprint changed.

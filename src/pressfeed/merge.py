@@ -27,7 +27,7 @@ import re
 import unicodedata
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from dateutil.tz import resolve_imaginary
@@ -109,6 +109,18 @@ class _Ingest:
         self.by_category: dict[tuple[dt.date, str], list[ArticleMeta]] = defaultdict(list)
         self.matched: dict[int, str] = {}
         self.pending: dict[tuple[dt.date, str], _Pending] = {}
+
+    def merge(self, batch: Sequence[CleanRecord]) -> None:
+        """Merge one batch of whole days."""
+        self.by_title.clear()
+        self.by_category.clear()
+        self.pending.clear()
+        self.index(self.store.metas_on_days({r.day for r in batch}))
+        # Titles first, so that a body-alike story never takes an article its own title names.
+        untitled = [record for record in batch if not self.add_by_title(record)]
+        for record in untitled:
+            self.add_by_story(record)
+        self.insert_pending()
 
     def index(self, metas: Sequence[ArticleMeta]) -> None:
         for meta in metas:
@@ -235,6 +247,7 @@ class _Ingest:
             withdrawn=False,
             origin=record.origin,
             changed=self.generation,
+            born=self.generation,
         )
 
     def withdraw_missing(self) -> None:
@@ -252,23 +265,44 @@ def _local_midnight(day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
+#: Records merged per batch; a batch always holds whole days.
+BATCH = 5000
+
+
 def ingest(
-    store: Store, records: Sequence[CleanRecord], config: Config, now: dt.datetime, *, complete: bool = False
+    store: Store,
+    records: Iterable[CleanRecord],
+    config: Config,
+    now: dt.datetime,
+    *,
+    complete: bool = False,
 ) -> IngestReport:
     """Merge `records` (in dump order) into the store; the caller holds the transaction.
+
+    Records stream through in batches of whole days, so memory holds one batch whatever the
+    dump's size. Identity and duplicates only ever concern articles of the same day, and a
+    day's records arrive together in a dump, so batching changes no outcome (a day split
+    across distant parts of a dump is merged as if read in two builds).
 
     `complete`: the records are everything the inputs hold, so with `store.authoritative` the
     stored articles they lack are withdrawn.
     """
     run = _Ingest(store, config, now.astimezone(dt.UTC).replace(microsecond=0))
-    run.index(store.metas_on_days({r.day for r in records}))
-    # Titles first, so that a body-alike story never takes an article its own title names.
-    untitled = [record for record in records if not run.add_by_title(record)]
-    for record in untitled:
-        run.add_by_story(record)
-    run.insert_pending()
+    for batch in _whole_days(records, BATCH):
+        run.merge(batch)
     if config.authoritative and complete:
         run.withdraw_missing()
     if run.report.changed:
         store.set_generation(run.generation)
     return run.report
+
+
+def _whole_days(records: Iterable[CleanRecord], size: int) -> Iterator[list[CleanRecord]]:
+    batch: list[CleanRecord] = []
+    for record in records:
+        if len(batch) >= size and record.day != batch[-1].day:
+            yield batch
+            batch = []
+        batch.append(record)
+    if batch:
+        yield batch

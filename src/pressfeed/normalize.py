@@ -8,7 +8,7 @@ import hashlib
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
 from slugify import slugify, smart_truncate
@@ -117,9 +117,15 @@ def digest(*parts: str) -> str:
 
 def clean(records: Iterable[RawRecord], config: Config) -> tuple[list[CleanRecord], list[Problem]]:
     """Clean every record's text; reject empty fields and (if so configured) unknown categories."""
-    resolver = CategoryResolver(config)
-    cleaned: list[CleanRecord] = []
     problems: list[Problem] = []
+    return list(clean_stream(records, config, problems)), problems
+
+
+def clean_stream(
+    records: Iterable[RawRecord], config: Config, problems: list[Problem]
+) -> Iterator[CleanRecord]:
+    """`clean()`, one record at a time; rejected records are appended to `problems`."""
+    resolver = CategoryResolver(config)
     for raw in records:
         category, title, body = clean_line(raw.category), clean_line(raw.title), clean_body(raw.body)
         empty = next(
@@ -134,8 +140,7 @@ def clean(records: Iterable[RawRecord], config: Config) -> tuple[list[CleanRecor
             problems.append(Problem(raw.path, raw.line, message))
         else:
             origin = f"{raw.path}:{raw.line}"
-            cleaned.append(CleanRecord(origin, category, title, body, raw.day, is_truncated(body)))
-    return cleaned, problems
+            yield CleanRecord(origin, category, title, body, raw.day, is_truncated(body))
 
 
 class CategoryResolver:

@@ -103,30 +103,39 @@ def read_records(
 
     `spans` limits reading to part of a file (see sources.py); the default is all of it.
     """
-    return _read(config, config.inputs if paths is None else paths, progress, spans or {})[0]
+    reading = _Reading(config, config.inputs if paths is None else paths, progress, spans or {})
+    records = tuple(reading.records())
+    return Accepted(records, tuple(reading.problems))
 
 
-def _read(
-    config: Config, paths: Sequence[Path], progress: Progress | None, spans: Mapping[Path, Span]
-) -> tuple[Accepted, dict[Path, int]]:
-    problems: list[Problem] = []
-    last_lines: dict[Path, int] = {}
+class _Reading:
+    """Records streamed from dumps, one at a time; problems and line counts gathered on the way."""
 
-    def raw_records() -> Iterator[RawRecord]:
-        for path in paths:
-            per_file = None if progress is None else functools.partial(progress, path)
+    def __init__(
+        self, config: Config, paths: Sequence[Path], progress: Progress | None, spans: Mapping[Path, Span]
+    ) -> None:
+        self.config, self.paths, self.progress, self.spans = config, paths, progress, spans
+        self.problems: list[Problem] = []
+        self.last_lines: dict[Path, int] = {}
+        self.accepted = 0
+
+    def records(self) -> Iterator[CleanRecord]:
+        from pressfeed.normalize import clean_stream
+
+        for record in clean_stream(self._raw(), self.config, self.problems):
+            self.accepted += 1
+            yield record
+
+    def _raw(self) -> Iterator[RawRecord]:
+        for path in self.paths:
+            per_file = None if self.progress is None else functools.partial(self.progress, path)
             stats = ParseStats()
-            for item in parse_file(path, progress=per_file, span=spans.get(path, Span()), stats=stats):
+            for item in parse_file(path, progress=per_file, span=self.spans.get(path, Span()), stats=stats):
                 if isinstance(item, RawRecord):
                     yield item
                 else:
-                    problems.append(item)
-            last_lines[path] = stats.last_line
-
-    from pressfeed.normalize import clean
-
-    records, more = clean(raw_records(), config)
-    return Accepted(tuple(records), tuple(problems + more)), last_lines
+                    self.problems.append(item)
+            self.last_lines[path] = stats.last_line
 
 
 def import_dumps(
@@ -135,11 +144,11 @@ def import_dumps(
     """Merge dumps into the store without rendering."""
     from pressfeed.merge import ingest
 
-    accepted, last_lines = _read(config, paths, progress, {})
+    reading = _Reading(config, paths, progress, {})
     with exclusive(config), open_store(config.store_path) as store, store.transaction():
-        report = ingest(store, accepted.records, config, now or clock())
-        _remember(store, {path: Span() for path in paths}, last_lines)
-    report.problems[:0] = accepted.problems
+        report = ingest(store, reading.records(), config, now or clock())
+        _remember(store, {path: Span() for path in paths}, reading.last_lines)
+    report.problems[:0] = reading.problems
     return report
 
 
@@ -147,32 +156,51 @@ def build(
     config: Config, *, strict: bool = False, now: dt.datetime | None = None, full: bool = False
 ) -> BuildReport:
     """Merge what is new in the config's inputs into the store, then publish every document
-    whose content changed. `full` reads every input whole, whatever changed."""
+    whose content changed. `full` reads every input whole, whatever changed.
+
+    Records stream from the dumps into the store inside one transaction: a rejection under
+    `strict`, an input with nothing to accept, or any failure before the files are written
+    rolls it all back.
+    """
+    if not full and _nothing_new(config):
+        return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
+    from pressfeed.merge import ingest
+    from pressfeed.publish import publish
+
     with exclusive(config), open_store(config.store_path) as store:
         spans = _spans(store, config, full)
         if not spans and is_published(store, config):
             return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
-        accepted, last_lines = _read(config, list(spans), None, spans)
-        if strict and accepted.problems:
-            raise RejectedRecords(accepted.problems)
+        reading = _Reading(config, list(spans), None, spans)
         whole = len(spans) == len(config.inputs) and all(span == Span() for span in spans.values())
-        if whole and not accepted.records:
-            raise NothingAccepted(config, accepted.problems)
-        from pressfeed.merge import ingest
-        from pressfeed.publish import publish
-
         with store.transaction():
-            report = ingest(store, accepted.records, config, now or clock(), complete=whole)
+            report = ingest(store, reading.records(), config, now or clock(), complete=whole)
+            if strict and reading.problems:
+                raise RejectedRecords(reading.problems)
+            if whole and not reading.accepted:
+                raise NothingAccepted(config, reading.problems)
             results = publish(store, config)
-            _remember(store, spans, last_lines)
+            _remember(store, spans, reading.last_lines)
     return BuildReport(
         feeds=tuple(results),
-        accepted=len(accepted.records),
-        problems=accepted.problems + tuple(report.problems),
+        accepted=reading.accepted,
+        problems=tuple(reading.problems) + tuple(report.problems),
         added=report.added,
         updated=report.updated,
         withdrawn=tuple(report.withdrawn),
     )
+
+
+def _nothing_new(config: Config) -> bool:
+    """The cheap check a cron rerun makes before taking the lock: no input changed since the
+    last publish, which saw the store as it is. (A run busy meanwhile publishes its own work.)"""
+    if not config.store_path.is_file():
+        return False
+    with open_store(config.store_path) as store:
+        unchanged = all(
+            sources.plan(path, store.input_snapshot(_input_key(path))) is None for path in config.inputs
+        )
+        return unchanged and is_published(store, config)
 
 
 def _spans(store: Store, config: Config, full: bool) -> dict[Path, Span]:

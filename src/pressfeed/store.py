@@ -22,7 +22,7 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE articles (
-        seq INTEGER PRIMARY KEY,        -- order of first sight; archive pages follow it
+        seq INTEGER PRIMARY KEY,        -- order of insertion
         id TEXT NOT NULL UNIQUE,        -- tag: URI, minted once
         link TEXT NOT NULL,             -- minted once
         day TEXT NOT NULL,              -- ISO day in the publisher's timezone
@@ -50,14 +50,20 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE inputs ADD COLUMN snapshot TEXT NOT NULL DEFAULT '';
     """,
+    # 3: the generation that first stored each article: archive pages follow (born, published,
+    # id), chronological within an import however it was batched, later imports after.
+    """
+    ALTER TABLE articles ADD COLUMN born INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX articles_by_birth ON articles (born, published, id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _COLUMNS = (
     "seq, id, link, day, title, title_key, category, body, truncated, published, updated, withdrawn, "
-    "origin, changed"
+    "origin, changed, born"
 )
-_META_COLUMNS = "seq, id, day, title_key, category, published, updated, withdrawn, changed, truncated"
+_META_COLUMNS = "seq, id, day, title_key, category, published, updated, withdrawn, changed, truncated, born"
 
 
 def _utc(seconds: int) -> dt.datetime:
@@ -84,6 +90,7 @@ def _full(row: sqlite3.Row) -> StoredArticle:
         withdrawn=bool(row["withdrawn"]),
         origin=row["origin"],
         changed=row["changed"],
+        born=row["born"],
     )
 
 
@@ -99,6 +106,7 @@ def _meta(row: sqlite3.Row) -> ArticleMeta:
         withdrawn=bool(row["withdrawn"]),
         changed=row["changed"],
         truncated=bool(row["truncated"]),
+        born=row["born"],
     )
 
 
@@ -177,9 +185,10 @@ class Store:
         return found
 
     def all_metas(self) -> list[ArticleMeta]:
-        """Every row, withdrawn ones included, in order of first sight."""
+        """Every row, withdrawn ones included, in archive order: by import, then oldest first."""
         with self._errors("read"):
-            return list(map(_meta, self._db.execute(f"SELECT {_META_COLUMNS} FROM articles ORDER BY seq")))
+            sql = f"SELECT {_META_COLUMNS} FROM articles ORDER BY born, published, id"
+            return list(map(_meta, self._db.execute(sql)))
 
     def get(self, seq: int) -> StoredArticle:
         with self._errors("read"):
@@ -207,7 +216,7 @@ class Store:
         """Add new articles, in order (their sequence numbers follow it)."""
         with self._errors("write"):
             self._db.executemany(
-                f"INSERT INTO articles ({_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO articles ({_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         a.id,
@@ -223,6 +232,7 @@ class Store:
                         int(a.withdrawn),
                         a.origin,
                         a.changed,
+                        a.born,
                     )
                     for a in articles
                 ],

@@ -119,6 +119,8 @@ class StoredArticle:
     origin: str
     #: Store generation of the row's last change.
     changed: int
+    #: Store generation that first stored it; archive pages follow (born, published, id).
+    born: int = 0
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class ArticleMeta:
     withdrawn: bool
     changed: int
     truncated: bool
+    born: int = 0
 
 
 class FeedFormat(Enum):
