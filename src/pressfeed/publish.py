@@ -19,8 +19,9 @@ feed links of every document must name a file that exists or is being written.
 from __future__ import annotations
 
 import xml.parsers.expat
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,18 @@ from pressfeed.types import Article, Category, FeedFormat, FeedResult
 FRAGMENT_CACHE = 4096
 #: Up to this many documents, each staged file is fsynced; past it, one sync() flushes them all.
 FSYNC_EACH = 32
+#: Rendered documents allowed to wait for the writer thread.
+WRITE_AHEAD = 8
+
+
+@dataclass(frozen=True)
+class _Output:
+    """A rendered, checked document waiting to be staged."""
+
+    document: Document
+    data: bytes
+    links: tuple[Link, ...]
+    new_file: bool
 
 
 @dataclass(frozen=True)
@@ -75,10 +88,8 @@ def publish(store: Store, config: Config) -> list[FeedResult]:
         if done.get(d.spec.relpath) != d.fingerprint or not (out / d.spec.relpath).is_file()
     ]
     remove_stale_temps(out)
-    rendered: list[Rendered] = []
+    rendered = _stage_all(config, _render(store, config, dirty, categories), sync=len(dirty) <= FSYNC_EACH)
     try:
-        for item in _render(store, config, dirty, categories):
-            rendered.append(item)
         _check_links(config, documents, rendered)
     except BaseException:
         discard(r.staged for r in rendered if r.staged is not None)
@@ -141,7 +152,7 @@ def _well_formed(data: bytes, what: str) -> None:
 
 def _render(
     store: Store, config: Config, documents: list[Document], categories: dict[str, Category]
-) -> Iterator[Rendered]:
+) -> Iterator[_Output]:
     fragments = _Fragments(store, config, categories)
     out = config.output_dir
     seen: set[Path] = set()
@@ -171,8 +182,38 @@ def _render(
         errors = [f"{f.path}: {f.message}" for f in checked.findings if f.severity == "error"]
         if errors:
             raise OutputError("; ".join(errors) + "; nothing was written")
-        staged = stage(out, spec.relpath, data, sync=len(documents) <= FSYNC_EACH)
-        yield Rendered(document, staged, checked.links, not path.exists())
+        yield _Output(document, data, checked.links, not path.exists())
+
+
+def _stage_all(config: Config, outputs: Iterator[_Output], *, sync: bool) -> list[Rendered]:
+    """Stage rendered documents on a writer thread while the next ones render (file writes
+    release the GIL); at most WRITE_AHEAD documents wait in memory. On any failure, every
+    temporary written so far is removed."""
+    done: list[Rendered] = []
+    waiting: deque[tuple[_Output, Future[Staged | None]]] = deque()
+
+    def settle(limit: int) -> None:
+        while len(waiting) > limit:
+            output, future = waiting.popleft()
+            done.append(Rendered(output.document, future.result(), output.links, output.new_file))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pressfeed-writer") as writer:
+        try:
+            for output in outputs:
+                relpath = output.document.spec.relpath
+                waiting.append(
+                    (output, writer.submit(stage, config.output_dir, relpath, output.data, sync=sync))
+                )
+                settle(WRITE_AHEAD)
+            settle(0)
+        except BaseException:
+            for _, future in waiting:
+                staged = future.exception() is None and future.result()
+                if staged:
+                    discard([staged])
+            discard(r.staged for r in done if r.staged is not None)
+            raise
+    return done
 
 
 def _check_links(config: Config, documents: list[Document], rendered: list[Rendered]) -> None:
