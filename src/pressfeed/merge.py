@@ -109,12 +109,15 @@ class _Ingest:
         self.by_category: dict[tuple[dt.date, str], list[ArticleMeta]] = defaultdict(list)
         self.matched: dict[int, str] = {}
         self.pending: dict[tuple[dt.date, str], _Pending] = {}
+        self._category_keys: dict[str, str] = {}
+        self._title_keys: dict[str, str] = {}
 
     def merge(self, batch: Sequence[CleanRecord]) -> None:
         """Merge one batch of whole days."""
         self.by_title.clear()
         self.by_category.clear()
         self.pending.clear()
+        self._title_keys.clear()
         self.index(self.store.metas_on_days({r.day for r in batch}))
         # Titles first, so that a body-alike story never takes an article its own title names.
         untitled = [record for record in batch if not self.add_by_title(record)]
@@ -128,11 +131,20 @@ class _Ingest:
             self.by_category[(meta.day, self._category_key(meta.category))].append(meta)
 
     def _category_key(self, name: str) -> str:
-        return category_key(self.resolver.canonical(name))
+        key = self._category_keys.get(name)
+        if key is None:
+            key = self._category_keys[name] = category_key(self.resolver.canonical(name))
+        return key
+
+    def _title_key(self, title: str) -> str:
+        key = self._title_keys.get(title)
+        if key is None:
+            key = self._title_keys[title] = title_key(title)
+        return key
 
     def add_by_title(self, record: CleanRecord) -> bool:
         """Merge a record whose title names a stored article; False when none does."""
-        meta = self.by_title.get((record.day, title_key(record.title)))
+        meta = self.by_title.get((record.day, self._title_key(record.title)))
         if meta is None:
             return False
         if meta.seq in self.matched:
@@ -144,7 +156,7 @@ class _Ingest:
 
     def add_by_story(self, record: CleanRecord) -> None:
         """A record no title matched: a corrected title of a stored story, or a new article."""
-        key = (record.day, title_key(record.title))
+        key = (record.day, self._title_key(record.title))
         if key in self.pending:
             self._repeat_of_new(self.pending[key], record)
             return

@@ -64,9 +64,16 @@ def python_slugify(text: str) -> str:
         if "&" in text:
             return _library_slug(text)
         text = unicodedata.normalize("NFKD", text)
-    text = _NUMBER_COMMAS.sub("", _QUOTES.sub("", text.lower()))
-    text = _DASHES.sub("-", _NOT_SLUG.sub("-", text)).strip("-")
-    return smart_truncate(text, _SLUG_MAX, word_boundary=True, separator="-")
+    text = text.lower()
+    if "'" in text:
+        text = _QUOTES.sub("", text)
+    if "," in text:
+        text = _NUMBER_COMMAS.sub("", text)
+    # One pass for the library's two (any run of non-alphanumerics, dashes included, is one "-").
+    text = _NOT_ALNUM.sub("-", text).strip("-")
+    if len(text) < _SLUG_MAX:
+        return text
+    return str(smart_truncate(text, _SLUG_MAX, word_boundary=True, separator="-"))
 
 
 def _library_slug(text: str) -> str:
@@ -89,8 +96,7 @@ class _Transliteration(dict[int, str]):
 _UNIDECODE = _Transliteration()
 _QUOTES = re.compile(r"[']+")
 _NUMBER_COMMAS = re.compile(r"(?<=\d),(?=\d)")
-_NOT_SLUG = re.compile(r"[^-a-zA-Z0-9]+")
-_DASHES = re.compile(r"-{2,}")
+_NOT_ALNUM = re.compile(r"[^a-zA-Z0-9]+")
 
 
 def is_truncated(body: str) -> bool:

@@ -41,9 +41,10 @@ from pressfeed.output import (
     target_path,
 )
 from pressfeed.render import fast
+from pressfeed.render.common import site_url
 from pressfeed.state import mark_published, output_key
 from pressfeed.store import Store
-from pressfeed.types import Article, Category, FeedFormat, FeedResult
+from pressfeed.types import Article, Category, FeedFormat, FeedResult, FeedSpec
 
 #: Entry fragments kept for reuse: each article appears in its feed's and its category's pages.
 FRAGMENT_CACHE = 4096
@@ -172,17 +173,25 @@ def _render(
                 "set limits.allow_empty_feeds: true to publish it empty; nothing was written"
             )
         entries = fragments.get(document.seqs, spec.format)
-        if spec.format is FeedFormat.ATOM:
-            data = fast.atom_document(spec, entries, config)
-            empty = fast.atom_document(spec, [], config)
+        assemble = fast.atom_document if spec.format is FeedFormat.ATOM else fast.rss_document
+        data = assemble(spec, entries, config)
+        if spec.archive:
+            # Checked entries plus a header and footer: the header is all that is new here.
+            _well_formed(assemble(spec, [], config), spec.relpath)
+            links = _spec_links(spec, config)
         else:
-            data = fast.rss_document(spec, entries, config)
-            empty = fast.rss_document(spec, [], config)
-        checked = check_document(spec.relpath, data if not spec.archive else empty)
-        errors = [f"{f.path}: {f.message}" for f in checked.findings if f.severity == "error"]
-        if errors:
-            raise OutputError("; ".join(errors) + "; nothing was written")
-        yield _Output(document, data, checked.links, not path.exists())
+            checked = check_document(spec.relpath, data)
+            errors = [f"{f.path}: {f.message}" for f in checked.findings if f.severity == "error"]
+            if errors:
+                raise OutputError("; ".join(errors) + "; nothing was written")
+            links = checked.links
+        yield _Output(document, data, links, not path.exists())
+
+
+def _spec_links(spec: FeedSpec, config: Config) -> tuple[Link, ...]:
+    """The feed-level links a document's header holds, as the renderers write them."""
+    head = [("self", spec.url), ("alternate", site_url(config)), *spec.history]
+    return tuple(Link(rel, href, in_entry=False) for rel, href in head)
 
 
 def _stage_all(config: Config, outputs: Iterator[_Output], *, sync: bool) -> list[Rendered]:

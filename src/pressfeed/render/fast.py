@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Iterable
-from functools import lru_cache
 
 from pressfeed.config import Config
 from pressfeed.render.atom import MEDIA_TYPE as ATOM_TYPE
@@ -35,7 +34,12 @@ CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 
 def text(value: str) -> str:
     """Character data as lxml escapes it."""
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
     return value.replace("\r", "&#13;") if "\r" in value else value
 
 
@@ -47,12 +51,15 @@ def attr(value: str) -> str:
     return value
 
 
-@lru_cache(maxsize=4096)
 def rfc822(when: dt.datetime) -> str:
     """RFC 822 date in the C locale, as feedgen writes it (whatever the process locale)."""
+    offset = when.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
     return (
         f"{_DAYS[when.weekday()]}, {when.day:02d} {_MONTHS[when.month - 1]} {when.year:04d} "
-        f"{when.hour:02d}:{when.minute:02d}:{when.second:02d} {when.strftime('%z')}"
+        f"{when.hour:02d}:{when.minute:02d}:{when.second:02d} {sign}{hours:02d}{minutes:02d}"
     )
 
 

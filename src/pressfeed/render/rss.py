@@ -37,7 +37,5 @@ def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes
 
 def body_html(article: Article) -> str:
     """The body as HTML paragraphs, one per line of the dump."""
-    lines = article.body.split("\n")
-    if article.truncated:
-        lines.append(TRUNCATION_NOTE)
-    return "".join(f"<p>{html.escape(line, quote=False)}</p>" for line in lines)
+    body = f"{article.body}\n{TRUNCATION_NOTE}" if article.truncated else article.body
+    return "<p>" + html.escape(body, quote=False).replace("\n", "</p><p>") + "</p>"
