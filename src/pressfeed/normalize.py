@@ -106,10 +106,10 @@ def is_truncated(body: str) -> bool:
 
 def summarize(body: str, truncated: bool, length: int) -> str:
     """Plain text of at most `length` characters; ends with "…" when the body goes on."""
-    flat = " ".join(body.split("\n"))
-    if len(flat) <= length:
+    if len(body) <= length:
+        flat = body.replace("\n", " ")
         return flat + ELLIPSIS if truncated else flat
-    cut = flat[: length - 1]
+    cut = body[: length - 1].replace("\n", " ")
     space = cut.rfind(" ")
     if space > length // 2:
         cut = cut[:space]

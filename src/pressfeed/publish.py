@@ -130,10 +130,9 @@ class _Fragments:
         return fragments
 
     def _render(self, article: Article) -> tuple[bytes, bytes]:
-        atom = fast.entry_atom(article).encode("utf-8")
-        rss = fast.entry_rss(article, self.config).encode("utf-8")
-        _well_formed(b"<wrap>" + atom + b"</wrap>", article.id)
-        _well_formed(b'<wrap xmlns:content="c">' + rss + b"</wrap>", article.id)
+        atom_text, rss_text = fast.entry_pair(article, self.config)
+        atom, rss = atom_text.encode("utf-8"), rss_text.encode("utf-8")
+        _well_formed(b'<wrap xmlns:content="c">' + atom + rss + b"</wrap>", article.id)
         return atom, rss
 
     def _put(self, seq: int, fragments: tuple[bytes, bytes]) -> None:
