@@ -19,7 +19,7 @@ feed links of every document must name a file that exists or is being written.
 from __future__ import annotations
 
 import xml.parsers.expat
-from collections import OrderedDict, deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -46,8 +46,8 @@ from pressfeed.state import mark_published, output_key
 from pressfeed.store import Store
 from pressfeed.types import Article, Category, FeedFormat, FeedResult, FeedSpec
 
-#: Entry fragments kept for reuse: each article appears in its feed's and its category's pages.
-FRAGMENT_CACHE = 4096
+#: Articles loaded and rendered per chunk.
+CHUNK = 256
 #: Up to this many documents, each staged file is fsynced; past it, one sync() flushes them all.
 FSYNC_EACH = 32
 #: Rendered documents allowed to wait for the writer thread.
@@ -107,38 +107,49 @@ def publish(store: Store, config: Config) -> list[FeedResult]:
 
 
 class _Fragments:
-    """Rendered, checked, encoded entry fragments, loaded from the store on demand.
+    """Rendered, checked, encoded entry fragments, made just ahead of the documents needing them.
 
-    A miss renders the article in both formats at once: its Atom and RSS documents are
-    rendered next to each other.
+    Articles are loaded from the store in the order documents will need them and rendered in
+    chunks, in both formats at once. Each fragment is dropped once every document using it has
+    taken it, so memory holds a window of the archive, not all of it.
     """
 
-    def __init__(self, store: Store, config: Config, categories: dict[str, Category]) -> None:
+    def __init__(
+        self, store: Store, config: Config, categories: dict[str, Category], documents: list[Document]
+    ) -> None:
         self.store, self.config, self.categories = store, config, categories
-        self.cache: OrderedDict[int, tuple[bytes, bytes]] = OrderedDict()
+        self.uses = Counter(seq for d in documents for seq in d.seqs)
+        self.order = list(dict.fromkeys(seq for d in documents for seq in d.seqs))
+        self.ready: dict[int, tuple[bytes, bytes]] = {}
+        self.asked = 0
 
     def get(self, seqs: tuple[int, ...], fmt: FeedFormat) -> list[bytes]:
-        missing = [seq for seq in seqs if seq not in self.cache]
-        if missing:
-            for seq, row in self.store.load(missing).items():
-                self._put(seq, self._render(to_article(row, self.categories[row.category], self.config)))
+        while any(seq not in self.ready for seq in seqs):
+            self._advance()
         index = 0 if fmt is FeedFormat.ATOM else 1
         fragments = []
         for seq in seqs:
-            self.cache.move_to_end(seq)
-            fragments.append(self.cache[seq][index])
+            fragments.append(self.ready[seq][index])
+            self.uses[seq] -= 1
+            if not self.uses[seq]:
+                del self.ready[seq]
         return fragments
 
-    def _render(self, article: Article) -> tuple[bytes, bytes]:
-        atom_text, rss_text = fast.entry_pair(article, self.config)
-        atom, rss = atom_text.encode("utf-8"), rss_text.encode("utf-8")
-        _well_formed(b'<wrap xmlns:content="c">' + atom + rss + b"</wrap>", article.id)
-        return atom, rss
+    def _advance(self) -> None:
+        chunk = self.order[self.asked : self.asked + CHUNK]
+        self.asked += len(chunk)
+        rows = self.store.load(chunk)
+        for seq in chunk:
+            article = to_article(rows[seq], self.categories[rows[seq].category], self.config)
+            self.ready[seq] = _render_pair(article, self.config)
 
-    def _put(self, seq: int, fragments: tuple[bytes, bytes]) -> None:
-        self.cache[seq] = fragments
-        while len(self.cache) > FRAGMENT_CACHE:
-            self.cache.popitem(last=False)
+
+def _render_pair(article: Article, config: Config) -> tuple[bytes, bytes]:
+    """An article's Atom and RSS fragments, encoded and checked well-formed."""
+    atom_text, rss_text = fast.entry_pair(article, config)
+    atom, rss = atom_text.encode("utf-8"), rss_text.encode("utf-8")
+    _well_formed(b'<wrap xmlns:content="c">' + atom + rss + b"</wrap>", article.id)
+    return atom, rss
 
 
 def _well_formed(data: bytes, what: str) -> None:
@@ -153,14 +164,18 @@ def _well_formed(data: bytes, what: str) -> None:
 def _render(
     store: Store, config: Config, documents: list[Document], categories: dict[str, Category]
 ) -> Iterator[_Output]:
-    fragments = _Fragments(store, config, categories)
+    # Pages in order of their newest article, so that an article's fragment is not kept long
+    # between its feed's page and its category's page.
+    ordered = sorted(
+        documents, key=lambda d: (not d.spec.archive, max(d.seqs, default=0), d.spec.format.value)
+    )
+    yield from _documents(config, ordered, _Fragments(store, config, categories, ordered))
+
+
+def _documents(config: Config, ordered: list[Document], fragments: _Fragments) -> Iterator[_Output]:
     out = config.output_dir
     seen: set[Path] = set()
-    # Pages in order of their newest article, so an article's fragment is still cached when
-    # its category's page needs it.
-    for document in sorted(
-        documents, key=lambda d: (not d.spec.archive, max(d.seqs, default=0), d.spec.format.value)
-    ):
+    for document in ordered:
         spec = document.spec
         path = target_path(out, spec.relpath)
         if path in seen:
