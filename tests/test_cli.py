@@ -205,3 +205,26 @@ def test_a_newer_store_is_a_clear_error(config_path: Path) -> None:
     assert result.exit_code == 1
     assert "written by a newer pressfeed (schema 7" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_formats_limits_a_build(config_path: Path) -> None:
+    result = run("build", "--config", str(config_path), "--formats", "atom")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (config_path.parent / "feeds").iterdir()) == [
+        "all.atom.xml",
+        "fta-economic-cooperation.atom.xml",
+        "industry.atom.xml",
+        "trade-investment.atom.xml",
+    ]
+    bad = run("build", "--config", str(config_path), "--formats", "atom,pdf")
+    assert bad.exit_code == 2
+    assert "unknown format(s) pdf; use atom, rss" in bad.stderr
+
+
+def test_full_reads_every_input_again(config_path: Path) -> None:
+    run("build", "-q", "--config", str(config_path))
+    result = run("build", "--full", "--config", str(config_path))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == (
+        "10 articles accepted, 0 rejected; 0 new, 0 updated, 0 withdrawn; 0 of 8 files written"
+    )

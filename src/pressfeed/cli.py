@@ -21,7 +21,7 @@ from pressfeed.errors import PressfeedError
 
 if TYPE_CHECKING:
     from pressfeed.config import Config
-    from pressfeed.types import BuildReport, Problem
+    from pressfeed.types import BuildReport, FeedFormat, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,16 +94,28 @@ output_option = click.option(
 @input_option
 @output_option
 @click.option("--strict", is_flag=True, help="Any rejected record fails the build; nothing is written.")
+@click.option("--full", is_flag=True, help="Read every input whole, not only what is new in it.")
+@click.option(
+    "--formats", metavar="LIST", help="Only these formats, comma-separated (atom,rss); default: all."
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
 @_user_errors
 def build(
-    config_path: Path, inputs: tuple[Path, ...], output: Path | None, strict: bool, quiet: bool
+    config_path: Path,
+    inputs: tuple[Path, ...],
+    output: Path | None,
+    strict: bool,
+    full: bool,
+    formats: str | None,
+    quiet: bool,
 ) -> None:
-    """Merge the input into the store and write the feeds whose content changed."""
+    """Merge what is new in the input into the store and write the feeds whose content changed."""
     from pressfeed.pipeline import build as run_build
     from pressfeed.pipeline import clock
 
-    report = run_build(_load(config_path, inputs, output), strict=strict, now=clock())
+    chosen = _formats(formats)
+    config = _load(config_path, inputs, output)
+    report = run_build(config, strict=strict, now=clock(), full=full, formats=chosen)
     _report_problems(report.problems)
     if not quiet:
         _print_report(report)
@@ -240,6 +252,20 @@ def articles_show(config_path: Path, article_id: str) -> None:
         click.echo(f"{name + ':':<11}{value}")
     click.echo()
     click.echo(article.body)
+
+
+def _formats(value: str | None) -> frozenset[FeedFormat] | None:
+    from pressfeed.types import FeedFormat
+
+    if value is None:
+        return None
+    names = {name.strip() for name in value.split(",") if name.strip()}
+    known = {fmt.value: fmt for fmt in FeedFormat}
+    unknown = sorted(names - set(known))
+    if unknown or not names:
+        message = f"unknown format(s) {', '.join(unknown) or '(none)'}; use {', '.join(known)}"
+        raise click.BadParameter(message, param_hint="'--formats'")
+    return frozenset(known[name] for name in names)
 
 
 def _fail(message: str) -> int:

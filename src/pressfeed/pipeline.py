@@ -21,7 +21,7 @@ from pressfeed.errors import BusyError, InputError, StoreError
 from pressfeed.parse import ParseStats, Span, parse_file
 from pressfeed.state import is_published, output_key
 from pressfeed.store import Store, open_store
-from pressfeed.types import BuildReport, CleanRecord, Problem, RawRecord
+from pressfeed.types import BuildReport, CleanRecord, FeedFormat, Problem, RawRecord
 
 if TYPE_CHECKING:
     from pressfeed.merge import IngestReport
@@ -153,16 +153,22 @@ def import_dumps(
 
 
 def build(
-    config: Config, *, strict: bool = False, now: dt.datetime | None = None, full: bool = False
+    config: Config,
+    *,
+    strict: bool = False,
+    now: dt.datetime | None = None,
+    full: bool = False,
+    formats: frozenset[FeedFormat] | None = None,
 ) -> BuildReport:
     """Merge what is new in the config's inputs into the store, then publish every document
-    whose content changed. `full` reads every input whole, whatever changed.
+    whose content changed. `full` reads every input whole, whatever changed; `formats` limits
+    the build to some formats (a quick run; the others are left as they are).
 
     Records stream from the dumps into the store inside one transaction: a rejection under
     `strict`, an input with nothing to accept, or any failure before the files are written
     rolls it all back.
     """
-    if not full and _nothing_new(config):
+    if not full and formats is None and _nothing_new(config):
         return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
     from pressfeed.merge import ingest
     from pressfeed.publish import publish
@@ -179,7 +185,7 @@ def build(
                 raise RejectedRecords(reading.problems)
             if whole and not reading.accepted:
                 raise NothingAccepted(config, reading.problems)
-            results = publish(store, config)
+            results = publish(store, config, formats)
             _remember(store, spans, reading.last_lines)
     return BuildReport(
         feeds=tuple(results),

@@ -72,15 +72,18 @@ class Rendered:
     new_file: bool
 
 
-def publish(store: Store, config: Config) -> list[FeedResult]:
-    """Render the documents whose fingerprint changed, check them all, then write them."""
+def publish(store: Store, config: Config, formats: frozenset[FeedFormat] | None = None) -> list[FeedResult]:
+    """Render the documents whose fingerprint changed, check them all, then write them.
+
+    `formats` limits the build to those formats (all by default).
+    """
     out = config.output_dir
     check_output_folder(out)
     metas = store.all_metas()
     if all(m.withdrawn for m in metas):
         raise OutputError(f"{store.path}: no article to publish; the feeds in {out} were left alone")
     categories = CategoryResolver(config, reserved_slugs(config)).resolve({m.category for m in metas})
-    documents = plan(config, metas, categories)
+    documents = [d for d in plan(config, metas, categories) if formats is None or d.spec.format in formats]
     output = output_key(config)
     done = store.rendered(output)
     dirty = [
