@@ -1,18 +1,22 @@
-"""pressfeed benchmark: each step in a fresh process, wall time and peak RSS, best of N.
+"""pressfeed benchmark, side by side with a naive feedgen build and a parsing floor.
 
-    python bench/run.py                      # N = 1k and 10k
-    python bench/run.py --large              # also 100k (minutes)
+    python bench/run.py                      # N = 1k and 10k (about a minute)
+    python bench/run.py --large              # also 100k (several minutes)
     python bench/run.py --sizes 1000 --repeat 1
 
-Prints one table and writes bench/out/results.csv. Not a test: nothing here can fail a build.
+Every step runs in a fresh process; wall time and peak RSS are the best of --repeat runs.
+Prints one table and the targets' ratios with pass/fail, and writes bench/out/results.csv.
+A benchmark, not a test: nothing here can fail a build.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import importlib.metadata
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -30,37 +34,42 @@ site:
   title: Bench
   base_url: https://example.org/bench
   timezone: Asia/Seoul
-  author: {{name: Bench}}
-inputs: [{dump}]
-output: {{dir: feeds}}
+  author: {name: Bench}
+inputs: [dump.txt]
+output: {dir: feeds}
 categories: [Industry, FTA/Economic Cooperation, Trade/Investment, Energy, Regional Policy]
 """
+PYTHON = sys.executable
+CLI = [PYTHON, "-m", "pressfeed"]
 
 
 @dataclass
 class Measure:
     seconds: float
     peak_mib: float
+    output: str = ""
 
 
 def run(command: list[str], cwd: Path) -> Measure:
-    """Run a command in a fresh process; its wall time and peak resident memory."""
+    """Run a command in a fresh process; its wall time, peak resident memory and stdout."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stdout = process.stdout.read() if process.stdout else b""
+    stderr = process.stderr.read() if process.stderr else b""
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     if status != 0:
-        error = process.stderr.read().decode() if process.stderr else ""
-        raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{error}")
-    return Measure(seconds, usage.ru_maxrss / 1024)
+        raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{stderr.decode()}")
+    return Measure(seconds, usage.ru_maxrss / 1024, stdout.decode())
 
 
 def best(measures: list[Measure]) -> Measure:
-    return Measure(min(m.seconds for m in measures), min(m.peak_mib for m in measures))
+    fastest = min(measures, key=lambda m: m.seconds)
+    return Measure(fastest.seconds, min(m.peak_mib for m in measures), fastest.output)
 
 
 def fresh(work: Path) -> None:
-    for name in ("feeds", "pressfeed.db", "pressfeed.db-wal", "pressfeed.db-shm"):
+    for name in ("feeds", "naive", "pressfeed.db", "pressfeed.db-wal", "pressfeed.db-shm"):
         target = work / name
         if target.is_dir():
             shutil.rmtree(target)
@@ -68,11 +77,17 @@ def fresh(work: Path) -> None:
             target.unlink()
 
 
-def folder_mib(folder: Path) -> float:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / (1 << 20)
+def files_written(output: str) -> int:
+    found = re.search(r"(\d+) of \d+ files written", output)
+    return int(found[1]) if found else 0
 
 
-def bench_size(count: int, repeat: int, out: Path) -> dict[str, Measure | float]:
+def largest_subscription_kib(feeds: Path) -> float:
+    sizes = [p.stat().st_size for p in feeds.glob("*.xml")]
+    return max(sizes, default=0) / 1024
+
+
+def bench_size(count: int, repeat: int, out: Path) -> dict[str, float]:
     work = out / str(count)
     work.mkdir(parents=True, exist_ok=True)
     original, grown, dump = work / "original.txt", work / "grown.txt", work / "dump.txt"
@@ -80,55 +95,93 @@ def bench_size(count: int, repeat: int, out: Path) -> dict[str, Measure | float]
     write_dump(1, grown, first=count + 1)  # one newer article on top of the original
     with grown.open("a", encoding="utf-8") as stream, original.open(encoding="utf-8") as old:
         shutil.copyfileobj(old, stream)
-    (work / "config.yaml").write_text(CONFIG.format(dump="dump.txt"), encoding="utf-8")
-    cli = [sys.executable, "-m", "pressfeed"]
-    results: dict[str, list[Measure]] = {}
+    (work / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    steps: dict[str, list[Measure]] = {}
 
     def record(name: str, measure: Measure) -> None:
-        results.setdefault(name, []).append(measure)
+        steps.setdefault(name, []).append(measure)
 
     for _ in range(repeat):
         shutil.copy(original, dump)
         fresh(work)
-        record("import", run([*cli, "import", "--config", "config.yaml", "dump.txt"], work))
-        fresh(work)
-        record("full build", run([*cli, "build", "-q"], work))
-        record("no-change rerun", run([*cli, "build", "-q"], work))
+        record("naive feedgen", run([PYTHON, str(HERE / "naive_feedgen.py"), "dump.txt", "naive"], work))
+        record("floor (split)", run([PYTHON, str(HERE / "floor.py"), "dump.txt"], work))
+        record("parse+normalize", run([PYTHON, str(HERE / "parse_only.py"), "dump.txt"], work))
+        record("--version", run([*CLI, "--version"], work))
+        record("full build", run([*CLI, "build", "--formats", "atom,rss"], work))
+        record("rebuild", run([*CLI, "rebuild", "-q"], work))
+        record("no-change rerun", run([*CLI, "build"], work))
         shutil.copy(grown, dump)  # the export gains one release on top, as cron would see it
-        record("one new article", run([*cli, "build", "-q"], work))
-    summary: dict[str, Measure | float] = {name: best(values) for name, values in results.items()}
-    summary["output MiB"] = folder_mib(work / "feeds")
-    summary["dump MiB"] = dump.stat().st_size / (1 << 20)
-    return summary
+        record("one new article", run([*CLI, "build"], work))
+    result: dict[str, float] = {}
+    for name, measures in steps.items():
+        chosen = best(measures)
+        result[f"{name} s"] = chosen.seconds
+        result[f"{name} MiB"] = chosen.peak_mib
+    result["one new article files"] = files_written(best(steps["one new article"]).output)
+    result["largest subscription KiB"] = largest_subscription_kib(work / "feeds")
+    result["output MiB"] = sum(p.stat().st_size for p in (work / "feeds").rglob("*") if p.is_file()) / (1 << 20)
+    result["dump MiB"] = original.stat().st_size / (1 << 20)
+    return result
+
+
+def targets(results: dict[int, dict[str, float]]) -> list[tuple[str, float, float, bool]]:
+    """(target, measured ratio or value, limit, pass) at the largest N (and 10k for growth)."""
+    n = max(results)
+    r = results[n]
+    rows = [
+        ("1. full build time / naive", r["full build s"] / r["naive feedgen s"], 0.5),
+        ("1. full build peak RSS / naive", r["full build MiB"] / r["naive feedgen MiB"], 0.5),
+        ("2. parse+normalize / floor", r["parse+normalize s"] / r["floor (split) s"], 2.0),
+        ("3. no-change rerun / --version", r["no-change rerun s"] / r["--version s"], 2.0),
+        ("4. one new article / full build", r["one new article s"] / r["full build s"], 0.01),
+        ("4. files written for one new article", r["one new article files"], 20),
+        ("5. largest subscription doc (KiB)", r["largest subscription KiB"], 1024),
+    ]
+    if 10_000 in results and n > 10_000:
+        per_small = results[10_000]["full build s"] / 10_000
+        rows.append(("6. per-article build time, N vs 10k", (r["full build s"] / n) / per_small, 1.3))
+    return [(name, value, limit, value <= limit) for name, value, limit in rows]
+
+
+def environment() -> str:
+    versions = []
+    for package in ("pressfeed", "feedgen", "lxml", "PyYAML", "click"):
+        try:
+            versions.append(f"{package} {importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{package} ?")
+    return (
+        f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; " + ", ".join(versions)
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
     parser.add_argument("--large", action="store_true", help="add 100000")
     parser.add_argument("--repeat", type=int, default=3, help="runs per step; the best is kept")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.large else [])
-    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
-    rows = []
-    for count in sizes:
-        summary = bench_size(count, args.repeat, args.out)
-        for name, value in summary.items():
-            if isinstance(value, Measure):
-                rows.append((count, name, f"{value.seconds:.3f}", f"{value.peak_mib:.0f}"))
-            else:
-                rows.append((count, name, f"{value:.1f}", ""))
-    print(f"{'N':>7}  {'step':<18}{'seconds / MiB':>14}{'peak RSS MiB':>14}")
-    for count, name, value, peak in rows:
-        print(f"{count:>7}  {name:<18}{value:>14}{peak:>14}")
+    print(environment())
+    results = {count: bench_size(count, args.repeat, args.out) for count in sizes}
+    names = list(next(iter(results.values())))
+    print(f"{'measure':<28}" + "".join(f"{count:>12}" for count in sizes))
+    for name in names:
+        print(f"{name:<28}" + "".join(f"{results[count][name]:>12.3f}" for count in sizes))
+    print(f"\ntargets at N = {max(sizes)}:")
+    checks = targets(results)
+    for name, value, limit, ok in checks:
+        print(f"  {'pass' if ok else 'FAIL'}  {name}: {value:.3f} (at most {limit})")
     args.out.mkdir(parents=True, exist_ok=True)
     with (args.out / "results.csv").open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
-        writer.writerow(["n", "step", "seconds_or_mib", "peak_rss_mib"])
-        writer.writerows(rows)
+        writer.writerow(["n", "measure", "value"])
+        for count in sizes:
+            writer.writerows((count, name, f"{results[count][name]:.4f}") for name in names)
+        writer.writerows(("targets", name, f"{value:.4f} {'pass' if ok else 'FAIL'}") for name, value, _, ok in checks)
 
 
 if __name__ == "__main__":

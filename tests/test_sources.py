@@ -9,7 +9,8 @@ import pytest
 
 from conftest import SAMPLE, record
 from pressfeed import sources
-from pressfeed.parse import ParseStats, Span, parse_file
+from pressfeed.parse import ParseStats, parse_file
+from pressfeed.sources import Span
 from pressfeed.types import Problem, RawRecord
 
 OLD = SAMPLE.read_text(encoding="utf-8") + "\n"

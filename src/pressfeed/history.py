@@ -23,8 +23,8 @@ import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pressfeed import __version__
 from pressfeed.config import OVERALL_FEED_KEY, Config
+from pressfeed.state import settings_fingerprint
 from pressfeed.types import ArticleMeta, Category, FeedFormat, FeedSpec
 
 
@@ -46,27 +46,6 @@ def reserved_slugs(config: Config) -> set[str]:
             if overall.startswith(prefix) and overall.endswith(suffix) and middle:
                 reserved.add(middle)
     return reserved
-
-
-def settings_fingerprint(config: Config) -> str:
-    """What in the config (and in pressfeed itself) changes rendered bytes."""
-    rendered_settings = (
-        __version__,
-        config.title,
-        config.subtitle,
-        config.base_url,
-        config.language,
-        config.timezone,
-        config.author,
-        sorted((f.value, t) for f, t in config.overall_templates.items()),
-        sorted((f.value, t) for f, t in config.category_templates.items()),
-        sorted((f.value, t) for f, t in config.archive_templates.items()),
-        config.categories,
-        config.max_entries,
-        config.summary_length,
-        config.archive_page_size,
-    )
-    return hashlib.sha256(repr(rendered_settings).encode("utf-8")).hexdigest()
 
 
 def newest_first(metas: Iterable[ArticleMeta]) -> list[ArticleMeta]:

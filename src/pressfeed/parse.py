@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pressfeed.errors import InputError
+from pressfeed.sources import WHOLE, Span
 from pressfeed.types import Problem, RawRecord
 
 _BOM = b"\xef\xbb\xbf"
@@ -41,18 +42,6 @@ class _Pending:
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
-class Span:
-    """The part of a dump to read: bytes [start, end), starting at line `first_line`.
-
-    Both ends must fall on line starts; the default is the whole file.
-    """
-
-    start: int = 0
-    end: int | None = None
-    first_line: int = 1
-
-
 @dataclass
 class ParseStats:
     """Filled in while a span is parsed."""
@@ -65,7 +54,7 @@ def parse_file(
     path: Path,
     name: str | None = None,
     progress: Progress | None = None,
-    span: Span = Span(),
+    span: Span = WHOLE,
     stats: ParseStats | None = None,
 ) -> Iterator[RawRecord | Problem]:
     """Yield the records of one dump file (or of a span of it) in order, and a Problem for

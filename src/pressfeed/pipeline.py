@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from pressfeed import sources
 from pressfeed.config import Config
 from pressfeed.errors import BusyError, InputError, StoreError
-from pressfeed.parse import ParseStats, Span, parse_file
+from pressfeed.sources import Span
 from pressfeed.state import is_published, output_key
 from pressfeed.store import Store, open_store
 from pressfeed.types import BuildReport, CleanRecord, FeedFormat, Problem, RawRecord
@@ -127,6 +127,8 @@ class _Reading:
             yield record
 
     def _raw(self) -> Iterator[RawRecord]:
+        from pressfeed.parse import ParseStats, parse_file
+
         for path in self.paths:
             per_file = None if self.progress is None else functools.partial(self.progress, path)
             stats = ParseStats()

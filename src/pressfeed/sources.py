@@ -27,7 +27,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from pressfeed.parse import Span
+
+@dataclass(frozen=True)
+class Span:
+    """The part of a dump to read: bytes [start, end), starting at line `first_line`.
+
+    Both ends must fall on line starts; the default is the whole file.
+    """
+
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+
+
+#: The whole file.
+WHOLE = Span()
 
 EDGE = 64 << 10
 BLOCK = 4 << 10

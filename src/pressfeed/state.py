@@ -3,8 +3,10 @@ without loading an article: kept in the store's meta table. Deliberately light t
 
 from __future__ import annotations
 
+import hashlib
+
+from pressfeed import __version__
 from pressfeed.config import Config
-from pressfeed.history import settings_fingerprint
 from pressfeed.store import Store
 
 
@@ -27,3 +29,24 @@ def is_published(store: Store, config: Config) -> bool:
 
 def mark_published(store: Store, config: Config) -> None:
     store.set_meta(f"published:{output_key(config)}", published_state(store, config))
+
+
+def settings_fingerprint(config: Config) -> str:
+    """What in the config (and in pressfeed itself) changes rendered bytes."""
+    rendered_settings = (
+        __version__,
+        config.title,
+        config.subtitle,
+        config.base_url,
+        config.language,
+        config.timezone,
+        config.author,
+        sorted((f.value, t) for f, t in config.overall_templates.items()),
+        sorted((f.value, t) for f, t in config.category_templates.items()),
+        sorted((f.value, t) for f, t in config.archive_templates.items()),
+        config.categories,
+        config.max_entries,
+        config.summary_length,
+        config.archive_page_size,
+    )
+    return hashlib.sha256(repr(rendered_settings).encode("utf-8")).hexdigest()
