@@ -27,13 +27,18 @@ DEFAULTS: dict[str, Any] = {
     "output.dir": "feeds",
     "output.overall.atom": "all.atom.xml",
     "output.overall.rss": "all.rss.xml",
+    "output.overall.json": "all.json",
     "output.category.atom": "{slug}.atom.xml",
     "output.category.rss": "{slug}.rss.xml",
+    "output.category.json": "{slug}.json",
     "output.archive.atom": "archive/{feed}/{page}.atom.xml",
     "output.archive.rss": "archive/{feed}/{page}.rss.xml",
+    "output.archive.json": "archive/{feed}/{page}.json",
     "store.path": "pressfeed.db",
     "store.authoritative": False,
     "store.lock_timeout": 60,
+    "output.gzip": True,
+    "websub.hubs": [],
     "limits.allow_empty_feeds": False,
     "categories": [],
     "unknown_categories": "publish",
@@ -109,6 +114,12 @@ class Config:
     lock_timeout: int
     #: True: a feed whose articles were all withdrawn is published empty instead of refused.
     allow_empty_feeds: bool
+    #: A folder of Jinja2 templates replacing the built-in ones by name; None: built-in only.
+    templates: Path | None = None
+    #: Write a byte-stable `.gz` beside every published file.
+    gzip: bool = True
+    #: WebSub hubs every feed advertises and each changed feed is announced to.
+    hubs: tuple[str, ...] = ()
 
 
 class _Reader:
@@ -173,15 +184,16 @@ _KIND_NAMES: dict[type, str] = {
 }
 
 _SCHEMA: dict[str, set[str]] = {
-    "": {"site", "inputs", "output", "categories", "unknown_categories", "limits", "store"},
-    "site": {"title", "subtitle", "base_url", "language", "timezone", "author", "id_authority"},
+    "": {"site", "inputs", "output", "categories", "unknown_categories", "limits", "store", "websub"},
+    "site": {"title", "subtitle", "base_url", "language", "timezone", "author", "id_authority", "templates"},
     "site.author": {"name", "email", "uri"},
-    "output": {"dir", "overall", "category", "archive"},
-    "output.overall": {"atom", "rss"},
-    "output.category": {"atom", "rss"},
-    "output.archive": {"atom", "rss"},
+    "output": {"dir", "overall", "category", "archive", "gzip"},
+    "output.overall": {"atom", "rss", "json"},
+    "output.category": {"atom", "rss", "json"},
+    "output.archive": {"atom", "rss", "json"},
     "limits": {"max_entries", "summary_length", "archive_page_size", "allow_empty_feeds"},
     "store": {"path", "authoritative", "lock_timeout"},
+    "websub": {"hubs"},
 }
 
 
@@ -315,6 +327,11 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         "must be a number of seconds, 0 or more, got {value}",
     )
     allow_empty = r.get("limits.allow_empty_feeds", bool)
+    template_dir = r.text("site.templates")
+    if template_dir is not None and not (path.parent / template_dir).is_dir():
+        r.fault("site.templates", f"must be a folder of templates, got {template_dir!r}")
+    gzip = r.get("output.gzip", bool)
+    hubs = _hubs(r)
 
     if r.faults:
         raise ConfigError(str(path), r.faults)
@@ -323,7 +340,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     assert authority is not None and inputs is not None and output_dir is not None
     assert unknown is not None and max_entries is not None and summary_length is not None
     assert page_size is not None and store_path is not None and authoritative is not None
-    assert lock_timeout is not None and allow_empty is not None
+    assert lock_timeout is not None and allow_empty is not None and gzip is not None
     return Config(
         path=path,
         title=title,
@@ -347,6 +364,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         authoritative=authoritative,
         lock_timeout=lock_timeout,
         allow_empty_feeds=allow_empty,
+        templates=path.parent / template_dir if template_dir is not None else None,
+        gzip=gzip,
+        hubs=hubs,
     )
 
 
@@ -391,6 +411,17 @@ def _author(r: _Reader) -> Author | None:
         "must be an absolute http(s) URL, got {value!r}",
     )
     return Author(name, email, uri) if name is not None else None
+
+
+def _hubs(r: _Reader) -> tuple[str, ...]:
+    items = r.get("websub.hubs", list) or []
+    hubs = []
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or not _is_http_url(item):
+            r.fault(f"websub.hubs[{index}]", f"must be an absolute http(s) URL, got {item!r}")
+            continue
+        hubs.append(item)
+    return tuple(hubs)
 
 
 def _inputs(r: _Reader, base: Path) -> tuple[Path, ...] | None:

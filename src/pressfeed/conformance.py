@@ -9,6 +9,7 @@ them on any folder.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -62,7 +63,9 @@ class Checked:
 
 
 def check_document(name: str, data: bytes) -> Checked:
-    """The rules one Atom or RSS document must keep, whatever folder it sits in."""
+    """The rules one Atom, RSS or JSON Feed document must keep, whatever folder it sits in."""
+    if name.endswith(".json"):
+        return _check_json(name, data)
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
@@ -198,7 +201,51 @@ class _Rss(_Rules):
         return Checked(tuple(self.findings), tuple(self.links), tuple(ids), archive)
 
 
-FEED_SUFFIXES = (".atom.xml", ".rss.xml", ".xml", ".atom", ".rss")
+def _check_json(name: str, data: bytes) -> Checked:
+    """JSON Feed 1.1: version, title and items required; items need an id and some content."""
+    findings: list[Finding] = []
+
+    def fault(message: str) -> None:
+        findings.append(Finding(name, message))
+
+    try:
+        feed = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return Checked((Finding(name, f"not valid JSON: {exc}"),), (), (), False)
+    if not isinstance(feed, dict):
+        return Checked((Finding(name, "not a JSON Feed (the top level is not an object)"),), (), (), False)
+    if not str(feed.get("version", "")).startswith("https://jsonfeed.org/version/"):
+        fault(f"version {feed.get('version')!r} is not a JSON Feed version URL")
+    if not isinstance(feed.get("title"), str) or not feed["title"]:
+        fault("no title")
+    items = feed.get("items")
+    if not isinstance(items, list):
+        fault("no items list")
+        items = []
+    links = [Link("self", str(feed["feed_url"]), False)] if "feed_url" in feed else []
+    if "next_url" in feed:
+        links.append(Link("prev-archive", str(feed["next_url"]), False))
+    ids: list[str] = []
+    for number, entry in enumerate(items, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
+            fault(f"item {number}: no id")
+            continue
+        ids.append(entry["id"])
+        if "content_text" not in entry and "content_html" not in entry:
+            fault(f"item {number}: neither content_text nor content_html")
+        if "url" in entry:
+            links.append(Link("alternate", str(entry["url"]), True))
+    if len(set(ids)) != len(ids):
+        fault("two items share an id")
+    if sum(link.rel == "self" for link in links) != 1:
+        fault("no feed_url")
+    archive = isinstance(feed.get("_archive"), dict)
+    if archive:
+        links.append(Link("current", str(feed["_archive"].get("current", "")), False))
+    return Checked(tuple(findings), tuple(links), tuple(ids), archive)
+
+
+FEED_SUFFIXES = (".atom.xml", ".rss.xml", ".xml", ".atom", ".rss", ".json")
 
 
 def feed_files(folder: Path) -> list[Path]:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import xml.parsers.expat
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pressfeed.config import Config
 from pressfeed.conformance import Link, check_document, dangling
@@ -40,7 +41,7 @@ from pressfeed.output import (
     stage,
     target_path,
 )
-from pressfeed.render import fast
+from pressfeed.render import fast, json_feed
 from pressfeed.render.common import site_url
 from pressfeed.state import mark_published, output_key
 from pressfeed.store import Store
@@ -123,13 +124,14 @@ class _Fragments:
         self.store, self.config, self.categories = store, config, categories
         self.uses = Counter(seq for d in documents for seq in d.seqs)
         self.order = list(dict.fromkeys(seq for d in documents for seq in d.seqs))
-        self.ready: dict[int, tuple[bytes, bytes]] = {}
+        self.ready: dict[int, tuple[bytes, bytes, dict[str, Any]]] = {}
         self.asked = 0
 
-    def get(self, seqs: tuple[int, ...], fmt: FeedFormat) -> list[bytes]:
+    def get(self, seqs: tuple[int, ...], fmt: FeedFormat) -> list[Any]:
+        """Atom and RSS fragments as bytes, JSON Feed items as mappings."""
         while any(seq not in self.ready for seq in seqs):
             self._advance()
-        index = 0 if fmt is FeedFormat.ATOM else 1
+        index = _FORMAT_INDEX[fmt]
         fragments = []
         for seq in seqs:
             fragments.append(self.ready[seq][index])
@@ -147,12 +149,15 @@ class _Fragments:
             self.ready[seq] = _render_pair(article, self.config)
 
 
-def _render_pair(article: Article, config: Config) -> tuple[bytes, bytes]:
-    """An article's Atom and RSS fragments, encoded and checked well-formed."""
+_FORMAT_INDEX = {FeedFormat.ATOM: 0, FeedFormat.RSS: 1, FeedFormat.JSON: 2}
+
+
+def _render_pair(article: Article, config: Config) -> tuple[bytes, bytes, dict[str, Any]]:
+    """An article's Atom and RSS fragments, encoded and checked well-formed, and its JSON item."""
     atom_text, rss_text = fast.entry_pair(article, config)
     atom, rss = atom_text.encode("utf-8"), rss_text.encode("utf-8")
     _well_formed(b'<wrap xmlns:content="c">' + atom + rss + b"</wrap>", article.id)
-    return atom, rss
+    return atom, rss, json_feed.item(article)
 
 
 def _well_formed(data: bytes, what: str) -> None:
@@ -190,11 +195,12 @@ def _documents(config: Config, ordered: list[Document], fragments: _Fragments) -
                 "set limits.allow_empty_feeds: true to publish it empty; nothing was written"
             )
         entries = fragments.get(document.seqs, spec.format)
-        assemble = fast.atom_document if spec.format is FeedFormat.ATOM else fast.rss_document
+        assemble = _ASSEMBLE[spec.format]
         data = assemble(spec, entries, config)
         if spec.archive:
             # Checked entries plus a header and footer: the header is all that is new here.
-            _well_formed(assemble(spec, [], config), spec.relpath)
+            if spec.format is not FeedFormat.JSON:  # json.dumps writes nothing but JSON
+                _well_formed(assemble(spec, [], config), spec.relpath)
             links = _spec_links(spec, config)
         else:
             checked = check_document(spec.relpath, data)
@@ -203,6 +209,13 @@ def _documents(config: Config, ordered: list[Document], fragments: _Fragments) -
                 raise OutputError("; ".join(errors) + "; nothing was written")
             links = checked.links
         yield _Output(document, data, links, not path.exists())
+
+
+_ASSEMBLE: dict[FeedFormat, Callable[[FeedSpec, list[Any], Config], bytes]] = {
+    FeedFormat.ATOM: fast.atom_document,
+    FeedFormat.RSS: fast.rss_document,
+    FeedFormat.JSON: json_feed.document,
+}
 
 
 def _spec_links(spec: FeedSpec, config: Config) -> tuple[Link, ...]:

@@ -63,7 +63,9 @@ _COLUMNS = (
     "seq, id, link, day, title, title_key, category, body, truncated, published, updated, withdrawn, "
     "origin, changed, born"
 )
-_META_COLUMNS = "seq, id, day, title_key, category, published, updated, withdrawn, changed, truncated, born"
+_META_COLUMNS = (
+    "seq, id, day, title_key, category, published, updated, withdrawn, changed, truncated, born, link"
+)
 
 
 def _utc(seconds: int) -> dt.datetime:
@@ -107,6 +109,7 @@ def _meta(row: sqlite3.Row) -> ArticleMeta:
         changed=row["changed"],
         truncated=bool(row["truncated"]),
         born=row["born"],
+        link=row["link"],
     )
 
 

@@ -138,11 +138,15 @@ class ArticleMeta:
     changed: int
     truncated: bool
     born: int = 0
+    #: The article page's URL (minted once).
+    link: str = ""
 
 
 class FeedFormat(Enum):
     ATOM = "atom"
     RSS = "rss"
+    #: JSON Feed 1.1.
+    JSON = "json"
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,11 @@ from pressfeed.types import Article, FeedFormat, FeedSpec
 
 def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes:
     """The feed file for `spec`, entries in the order given (newest first)."""
-    from pressfeed.render import atom, rss
+    from pressfeed.render import atom, json_feed, rss
 
-    renderer = {FeedFormat.ATOM: atom.render, FeedFormat.RSS: rss.render}[spec.format]
+    renderer = {FeedFormat.ATOM: atom.render, FeedFormat.RSS: rss.render, FeedFormat.JSON: json_feed.render}[
+        spec.format
+    ]
     try:
         return renderer(spec, articles, config)
     except ValueError as exc:  # feedgen and lxml refuse text that is not XML-safe

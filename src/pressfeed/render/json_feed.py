@@ -1,0 +1,69 @@
+"""JSON Feed 1.1 (https://jsonfeed.org/version/1.1): the same entries as the Atom and RSS feeds.
+
+Items carry the same stable id as the Atom entry and RSS guid, so a reader that follows more
+than one format sees one article once. `next_url` follows the archive chain toward older
+items (the feed's `prev-archive`); an archive page says so in an `_archive` extension object
+holding the subscription feed's URL (RFC 5005's `current`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pressfeed.config import Config
+from pressfeed.render.atom import TRUNCATION_NOTE
+from pressfeed.render.common import site_url
+from pressfeed.types import Article, FeedSpec
+
+VERSION = "https://jsonfeed.org/version/1.1"
+MEDIA_TYPE = "application/feed+json"
+
+
+def item(article: Article) -> dict[str, Any]:
+    """One item, as a JSON-ready mapping."""
+    body = f"{article.body}\n{TRUNCATION_NOTE}" if article.truncated else article.body
+    return {
+        "id": article.id,
+        "url": article.link,
+        "title": article.title,
+        "content_text": body,
+        "summary": article.summary,
+        "date_published": article.published.isoformat(),
+        "date_modified": article.updated.isoformat(),
+        "tags": [article.category.name],
+    }
+
+
+def document(
+    spec: FeedSpec, items: Iterable[dict[str, Any]], config: Config, hubs: Sequence[str] = ()
+) -> bytes:
+    """A whole JSON Feed from items (newest first)."""
+    author: dict[str, str] = {"name": config.author.name}
+    if config.author.uri:
+        author["url"] = config.author.uri
+    feed: dict[str, Any] = {
+        "version": VERSION,
+        "title": spec.title,
+        "home_page_url": site_url(config),
+        "feed_url": spec.url,
+    }
+    if config.subtitle:
+        feed["description"] = config.subtitle
+    older = dict(spec.history).get("prev-archive")
+    if older:
+        feed["next_url"] = older
+    feed["authors"] = [author]
+    feed["language"] = config.language
+    if hubs:
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in hubs]
+    if spec.archive:
+        # JSON Feed has no word for an RFC 5005 archive page; extensions start with "_".
+        feed["_archive"] = {"current": spec.feed_id}
+    feed["items"] = list(items)
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes:
+    return document(spec, map(item, articles), config)

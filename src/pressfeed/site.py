@@ -1,0 +1,327 @@
+"""The static site around the feeds: HTML pages, an OPML list of every feed, host snippets.
+
+- `index.html`: the latest articles, the categories, autodiscovery of the overall feeds;
+- `categories/{slug}.html`: a category's latest articles and its feeds;
+- one page per article at exactly the URL its feed entries link to;
+- `feeds.opml`: every feed (overall and per category, each format), to subscribe at once;
+- `_headers` (Netlify, Cloudflare Pages), `.htaccess` (Apache) and `pressfeed.nginx.conf`:
+  content types, charsets and caching for the hosts that read them.
+
+Pages use relative links, so the folder browses the same at its public URL, under `serve`, or
+opened from disk. Templates are Jinja2 with autoescaping; `site.templates` in the config names
+a folder whose files replace the built-in ones by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pressfeed.config import OVERALL_FEED_KEY, Config, is_inside
+from pressfeed.history import newest_first
+from pressfeed.render import fast
+from pressfeed.types import Article, ArticleMeta, Category, FeedFormat
+
+INDEX = "index.html"
+OPML = "feeds.opml"
+CATEGORY_PAGE = "categories/{slug}.html"
+#: (file name ending, media type, Cache-Control max-age in seconds), most specific first.
+CONTENT_TYPES: tuple[tuple[str, str, int], ...] = (
+    (".atom.xml", "application/atom+xml", 300),
+    (".rss.xml", "application/rss+xml", 300),
+    (".json", "application/feed+json", 300),
+    (".opml", "text/x-opml", 3600),
+    (".html", "text/html", 300),
+    (".xml", "application/xml", 300),
+)
+ARCHIVE_MAX_AGE = 86_400
+FORMAT_LABELS = {FeedFormat.ATOM: "Atom", FeedFormat.RSS: "RSS", FeedFormat.JSON: "JSON Feed"}
+FORMAT_TYPES = {
+    FeedFormat.ATOM: "application/atom+xml",
+    FeedFormat.RSS: "application/rss+xml",
+    FeedFormat.JSON: "application/feed+json",
+}
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def content_type(name: str) -> tuple[str, int]:
+    """Media type (with charset) and max-age for a published file name."""
+    for ending, media, max_age in CONTENT_TYPES:
+        if name.endswith(ending):
+            return f"{media}; charset=utf-8", max_age
+    return "application/octet-stream", 300
+
+
+@dataclass(frozen=True)
+class Page:
+    """One file of the site: what it is, the articles it shows, and its fingerprint."""
+
+    relpath: str
+    #: "article", "index", "category", "opml" or "host".
+    kind: str
+    seqs: tuple[int, ...]
+    fingerprint: str
+    category: Category | None = None
+
+
+class Site:
+    """Plans and renders the site's files for one build."""
+
+    def __init__(
+        self, config: Config, metas: Sequence[ArticleMeta], categories: Mapping[str, Category]
+    ) -> None:
+        self.config = config
+        self.categories = categories
+        self.live = [m for m in metas if not m.withdrawn]
+        self.by_category: dict[Category, list[ArticleMeta]] = {}
+        for meta in self.live:
+            self.by_category.setdefault(categories[meta.category], []).append(meta)
+        self.ordered_categories = sorted(self.by_category, key=lambda c: c.name.casefold())
+
+    # -- planning --------------------------------------------------------------------------
+
+    def plan(self, settings: str) -> list[Page]:
+        """Every site file, article pages first (feeds link to them), then the rest."""
+        pages = [self._article_page(meta, settings) for meta in self.live if self.article_relpath(meta.link)]
+        listing = [(c.name, c.slug, len(self.by_category[c])) for c in self.ordered_categories]
+        latest = tuple(m.seq for m in newest_first(self.live)[: self.config.max_entries])
+        pages.append(self._page(INDEX, "index", latest, settings, listing))
+        for category in self.ordered_categories:
+            newest = newest_first(self.by_category[category])[: self.config.max_entries]
+            relpath = CATEGORY_PAGE.format(slug=category.slug)
+            seqs = tuple(m.seq for m in newest)
+            pages.append(self._page(relpath, "category", seqs, settings, listing, category))
+        pages.append(self._page(OPML, "opml", (), settings, listing))
+        for name in HOST_FILES:
+            pages.append(self._page(name, "host", (), settings, ()))
+        return pages
+
+    def _article_page(self, meta: ArticleMeta, settings: str) -> Page:
+        category = self.categories[meta.category]
+        state = (meta.id, meta.changed, category)
+        relpath = self.article_relpath(meta.link) or ""
+        return Page(relpath, "article", (meta.seq,), _digest(settings, state), category)
+
+    def _page(
+        self,
+        relpath: str,
+        kind: str,
+        seqs: tuple[int, ...],
+        settings: str,
+        listing: Any,
+        category: Category | None = None,
+    ) -> Page:
+        members = {m.seq: (m.id, m.changed) for m in self.live if m.seq in set(seqs)} if seqs else {}
+        state = (relpath, kind, [members.get(seq) for seq in seqs], listing, category)
+        return Page(relpath, kind, seqs, _digest(settings, state), category)
+
+    def article_relpath(self, link: str) -> str | None:
+        """Where an article's page lives: the path of its link under the base URL (None for a
+        link minted under another base URL, whose page this site cannot hold)."""
+        relpath = link.removeprefix(f"{self.config.base_url}/")
+        return relpath if relpath != link and is_inside(relpath) else None
+
+    # -- rendering ------------------------------------------------------------------------
+
+    @cached_property
+    def templates(self) -> Any:
+        import jinja2
+
+        loaders: list[jinja2.BaseLoader] = []
+        if self.config.templates is not None:
+            loaders.append(jinja2.FileSystemLoader(str(self.config.templates)))
+        loaders.append(jinja2.PackageLoader("pressfeed", "templates"))
+        return jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+        )
+
+    def render(self, page: Page, articles: Mapping[int, Article]) -> bytes:
+        if page.kind == "opml":
+            return self._opml()
+        if page.kind == "host":
+            return HOST_FILES[page.relpath](self.config).encode("utf-8")
+        context = self._context(page, articles)
+        template = {"article": "article.html", "index": "index.html", "category": "category.html"}[page.kind]
+        return str(self.templates.get_template(template).render(context)).encode("utf-8")
+
+    def _context(self, page: Page, articles: Mapping[int, Article]) -> dict[str, Any]:
+        here = page.relpath
+
+        def href(target: str) -> str:
+            return posixpath.relpath(target, posixpath.dirname(here) or ".")
+
+        feeds = self._feed_files(page.category if page.kind == "category" else None)
+        discovery = [
+            {"type": FORMAT_TYPES[fmt], "title": title, "label": FORMAT_LABELS[fmt], "href": href(path)}
+            for fmt, path, title in feeds
+        ]
+        context: dict[str, Any] = {
+            "site": {
+                "title": self.config.title,
+                "subtitle": self.config.subtitle,
+                "language": self.config.language,
+            },
+            "home": href(INDEX),
+            "opml": href(OPML),
+            "discovery": discovery,
+            "articles": [self._article(articles[seq], href) for seq in page.seqs if page.kind != "article"],
+            "categories": [
+                {
+                    "name": c.name,
+                    "href": href(CATEGORY_PAGE.format(slug=c.slug)),
+                    "count": len(self.by_category[c]),
+                }
+                for c in self.ordered_categories
+            ],
+        }
+        if page.kind == "category":
+            context["category"] = {"name": page.category.name if page.category else ""}
+        if page.kind == "article":
+            context["article"] = self._article(articles[page.seqs[0]], href)
+        return context
+
+    def _article(self, article: Article, href: Any) -> dict[str, Any]:
+        when = article.published.astimezone(zoneinfo.ZoneInfo(self.config.timezone))
+        return {
+            "title": article.title,
+            "href": href(self.article_relpath(article.link) or INDEX),
+            "summary": article.summary,
+            "category": article.category.name,
+            "category_href": href(CATEGORY_PAGE.format(slug=article.category.slug)),
+            "date": f"{when.day} {_MONTHS[when.month - 1]} {when.year}",
+            "published_iso": when.isoformat(),
+            "paragraphs": article.body.split("\n"),
+            "truncated": article.truncated,
+        }
+
+    def _feed_files(self, category: Category | None) -> list[tuple[FeedFormat, str, str]]:
+        """(format, relative path, title) of the overall feeds, or of one category's."""
+        feeds = []
+        for fmt in FeedFormat:
+            if category is None:
+                relpath = self.config.overall_templates[fmt]
+                title = f"{self.config.title} ({FORMAT_LABELS[fmt]})"
+            else:
+                relpath = self.config.category_templates[fmt].format(slug=category.slug)
+                title = f"{self.config.title} — {category.name} ({FORMAT_LABELS[fmt]})"
+            feeds.append((fmt, relpath, title))
+        return feeds
+
+    def _opml(self) -> bytes:
+        base = self.config.base_url
+        lines = [
+            "<?xml version='1.0' encoding='UTF-8'?>",
+            '<opml version="2.0">',
+            "  <head>",
+            f"    <title>{fast.text(self.config.title)} feeds</title>",
+            f"    <ownerName>{fast.text(self.config.author.name)}</ownerName>",
+            "    <docs>http://opml.org/spec2.opml</docs>",
+            "  </head>",
+            "  <body>",
+        ]
+        groups: list[tuple[Category | None, str]] = [(None, f"{base}/{INDEX}")]
+        groups += [(c, f"{base}/{CATEGORY_PAGE.format(slug=c.slug)}") for c in self.ordered_categories]
+        for category, page in groups:
+            for fmt, relpath, title in self._feed_files(category):
+                lines.append(
+                    f'    <outline text="{fast.attr(title)}" title="{fast.attr(title)}" type="rss" '
+                    f'version="{fmt.value.upper()}" xmlUrl="{fast.attr(f"{base}/{relpath}")}" '
+                    f'htmlUrl="{fast.attr(page)}"/>'
+                )
+        lines += ["  </body>", "</opml>", ""]
+        return "\n".join(lines).encode("utf-8")
+
+
+def _digest(settings: str, state: object) -> str:
+    return hashlib.sha256(repr((settings, state)).encode("utf-8")).hexdigest()
+
+
+def templates_fingerprint(config: Config) -> str:
+    """The user's templates' contents, so that editing one re-renders the pages."""
+    if config.templates is None:
+        return ""
+    digest = hashlib.sha256()
+    for path in sorted(Path(config.templates).rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _headers_file(config: Config) -> str:
+    lines = ["# Netlify and Cloudflare Pages: content types and caching (written by pressfeed)"]
+    for ending, _, max_age in CONTENT_TYPES:
+        media, _ = content_type(ending)
+        lines += [f"/*{ending}", f"  Content-Type: {media}", f"  Cache-Control: public, max-age={max_age}"]
+    lines += ["/archive/*", f"  Cache-Control: public, max-age={ARCHIVE_MAX_AGE}", ""]
+    return "\n".join(lines)
+
+
+def _htaccess_file(config: Config) -> str:
+    lines = [
+        "# Apache: content types, charsets, precompressed files and caching (written by pressfeed)",
+        "AddType application/atom+xml .atom.xml",
+        "AddType application/rss+xml .rss.xml",
+        "AddType application/feed+json .json",
+        "AddType text/x-opml .opml",
+        "AddDefaultCharset utf-8",
+        "AddCharset utf-8 .xml .json .opml .html",
+        "<IfModule mod_rewrite.c>",
+        "  RewriteEngine On",
+        "  RewriteCond %{HTTP:Accept-Encoding} gzip",
+        "  RewriteCond %{REQUEST_FILENAME}.gz -f",
+        "  RewriteRule ^(.*)$ $1.gz [L]",
+        "</IfModule>",
+        '<FilesMatch "\\.gz$">',
+        "  Header set Content-Encoding gzip",
+        "  Header append Vary Accept-Encoding",
+        "</FilesMatch>",
+    ]
+    for ending, media, _ in CONTENT_TYPES:
+        pattern = ending.replace(".", "\\.")
+        lines += [f'<FilesMatch "{pattern}\\.gz$">', f'  ForceType "{media}; charset=utf-8"', "</FilesMatch>"]
+    lines += [
+        "<IfModule mod_headers.c>",
+        '  <FilesMatch "\\.(xml|json|opml|html)$">',
+        '    Header set Cache-Control "public, max-age=300"',
+        "  </FilesMatch>",
+        "</IfModule>",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _nginx_file(config: Config) -> str:
+    lines = [
+        "# nginx: include inside the server block that serves the output folder (written by pressfeed)",
+        "gzip_static on;",
+        "charset utf-8;",
+        "charset_types application/atom+xml application/rss+xml application/feed+json text/x-opml;",
+    ]
+    for ending, media, max_age in CONTENT_TYPES:
+        pattern = ending.replace(".", "\\.")
+        lines += [
+            f"location ~ {pattern}$ {{",
+            f"    types {{ }} default_type {media};",
+            f'    add_header Cache-Control "public, max-age={max_age}";',
+            "}",
+        ]
+    lines.append("")
+    return "\n".join(lines)
+
+
+HOST_FILES = {"_headers": _headers_file, ".htaccess": _htaccess_file, "pressfeed.nginx.conf": _nginx_file}
+__all__ = ["CATEGORY_PAGE", "HOST_FILES", "INDEX", "OPML", "OVERALL_FEED_KEY", "Page", "Site", "content_type"]
