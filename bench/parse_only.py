@@ -1,6 +1,6 @@
 """pressfeed's parse + normalize over a dump, nothing else (no store, no output).
 
-    python bench/parse_only.py DUMP
+python bench/parse_only.py DUMP
 """
 
 from __future__ import annotations

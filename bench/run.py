@@ -120,7 +120,8 @@ def bench_size(count: int, repeat: int, out: Path) -> dict[str, float]:
         result[f"{name} MiB"] = chosen.peak_mib
     result["one new article files"] = files_written(best(steps["one new article"]).output)
     result["largest subscription KiB"] = largest_subscription_kib(work / "feeds")
-    result["output MiB"] = sum(p.stat().st_size for p in (work / "feeds").rglob("*") if p.is_file()) / (1 << 20)
+    sizes = [p.stat().st_size for p in (work / "feeds").rglob("*") if p.is_file()]
+    result["output MiB"] = sum(sizes) / (1 << 20)
     result["dump MiB"] = original.stat().st_size / (1 << 20)
     return result
 
@@ -158,7 +159,9 @@ def environment() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
     parser.add_argument("--large", action="store_true", help="add 100000")
     parser.add_argument("--repeat", type=int, default=3, help="runs per step; the best is kept")
@@ -181,7 +184,8 @@ def main() -> None:
         writer.writerow(["n", "measure", "value"])
         for count in sizes:
             writer.writerows((count, name, f"{results[count][name]:.4f}") for name in names)
-        writer.writerows(("targets", name, f"{value:.4f} {'pass' if ok else 'FAIL'}") for name, value, _, ok in checks)
+        for name, value, _, ok in checks:
+            writer.writerow(("targets", name, f"{value:.4f} {'pass' if ok else 'FAIL'}"))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,11 @@ def run(*args: str) -> Result:
 def snapshot(config_path: Path) -> tuple[dict[str, tuple[bytes, int]], list[str]]:
     """Every published file with its mtime, and every row of the store."""
     out = config_path.parent / "feeds"
-    files = {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*")}
+    files = {
+        p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in out.rglob("*")
+        if p.is_file()
+    }
     uri = f"file:{config_path.parent / 'pressfeed.db'}?mode=ro"
     with sqlite3.connect(uri, uri=True) as db:
         rows = list(db.iterdump())

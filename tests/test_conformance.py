@@ -146,7 +146,8 @@ def test_self_links_must_agree_on_the_folder_url(built: Path, tmp_path: Path) ->
 def test_check_dir_command(built: Path, tmp_path: Path) -> None:
     good = CliRunner().invoke(main, ["check", str(built)])
     assert good.exit_code == 0
-    assert good.stdout.startswith(f"{len(list(built.rglob('*.xml')))} feed files checked: 0 errors, ")
+    feeds = len(list(built.rglob("*.xml"))) + len(list(built.rglob("*.json")))
+    assert good.stdout.startswith(f"{feeds} feed files checked: 0 errors, ")
     copy = tmp_path / "copy"
     shutil.copytree(built, copy)
     (copy / "all.atom.xml").write_text("<feed", encoding="utf-8")

@@ -16,11 +16,13 @@ from pressfeed.config import load_config
 from pressfeed.pipeline import build
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-GOLDEN_FILES = sorted(p.name for p in GOLDEN.glob("*.xml"))
+GOLDEN_FILES = sorted(
+    p.name for pattern in ("*.xml", "*.json", "*.opml", "*.html") for p in GOLDEN.glob(pattern)
+)
 
 
 def test_there_is_a_golden_file_per_sample_feed() -> None:
-    assert len(GOLDEN_FILES) == 8
+    assert len(GOLDEN_FILES) == 14  # 4 feeds x (Atom, RSS, JSON Feed), the OPML, the front page
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,12 +20,19 @@ from pressfeed.store import open_store
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+    """Every file below `folder` (by relative path), with its bytes and mtime."""
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
-def test_the_sample_builds_the_eight_feeds(config: Config) -> None:
+def test_the_sample_builds_its_feeds_and_site(config: Config) -> None:
     report = build(config)
-    assert sorted(p.name for p in config.output_dir.iterdir()) == [
+    assert sorted(p.name for p in config.output_dir.glob("*.xml")) + sorted(
+        p.name for p in config.output_dir.glob("*.json")
+    ) == [
         "all.atom.xml",
         "all.rss.xml",
         "fta-economic-cooperation.atom.xml",
@@ -33,7 +41,13 @@ def test_the_sample_builds_the_eight_feeds(config: Config) -> None:
         "industry.rss.xml",
         "trade-investment.atom.xml",
         "trade-investment.rss.xml",
+        "all.json",
+        "fta-economic-cooperation.json",
+        "industry.json",
+        "trade-investment.json",
     ]
+    assert len(list((config.output_dir / "articles").rglob("*.html"))) == 10
+    assert (report.site_files, report.site_written) == (18, 18)
     assert report.accepted == 10
     assert report.problems == ()
     assert all(f.written for f in report.feeds)
@@ -57,12 +71,19 @@ def test_a_new_article_rewrites_only_the_feeds_it_appears_in(config: Config, tmp
     written = sorted(f.spec.relpath for f in report.feeds if f.written)
     assert written == [
         "all.atom.xml",
+        "all.json",
         "all.rss.xml",
         "fta-economic-cooperation.atom.xml",
+        "fta-economic-cooperation.json",
         "fta-economic-cooperation.rss.xml",
     ]
     after = snapshot(config.output_dir)
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert [n for n in changed if n.startswith("articles/")] == [
+        f"articles/2025-10-01/a-new-agreement-{n.split('-')[-1]}" for n in changed if "a-new-agreement" in n
+    ]
     assert after["industry.atom.xml"] == before["industry.atom.xml"]
+    assert after["categories/industry.html"] == before["categories/industry.html"]
 
 
 def _build_in_subprocess(config_path: Path, env_changes: dict[str, str]) -> dict[str, bytes]:
@@ -71,17 +92,15 @@ def _build_in_subprocess(config_path: Path, env_changes: dict[str, str]) -> dict
         "import sys; from pressfeed.cli import main; sys.exit(main(['build', '-q', '--config', sys.argv[1]]))"
     )
     subprocess.run([sys.executable, "-c", code, str(config_path)], env=env, check=True)
-    out = config_path.parent / "feeds"
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    return {name: data for name, (data, _) in snapshot(config_path.parent / "feeds").items()}
 
 
 def test_output_is_identical_in_any_timezone_and_locale(write_config: WriteConfig, tmp_path: Path) -> None:
     first = _build_in_subprocess(write_config(), {"TZ": "Pacific/Kiritimati", "LC_ALL": "C"})
-    for path in (tmp_path / "feeds").iterdir():
-        path.unlink()
+    shutil.rmtree(tmp_path / "feeds")
     second = _build_in_subprocess(write_config(), {"TZ": "America/Los_Angeles", "LC_ALL": "C.UTF-8"})
     assert first == second
-    assert len(first) == 8
+    assert len([name for name in first if name.endswith((".xml", ".json"))]) == 12
 
 
 def test_a_dump_with_no_acceptable_article_leaves_the_feeds_alone(config: Config, tmp_path: Path) -> None:
@@ -202,12 +221,11 @@ def test_a_crash_mid_build_leaves_store_and_feeds_as_they_were(
 
 def test_rebuild_renders_every_file_from_the_store_alone(config: Config) -> None:
     build(config, now=NOW)
-    before = {p.name: p.read_bytes() for p in config.output_dir.iterdir()}
-    for path in config.output_dir.iterdir():
-        path.unlink()
+    before = {name: data for name, (data, _) in snapshot(config.output_dir).items()}
+    shutil.rmtree(config.output_dir)
     report = rebuild(dataclasses.replace(config, inputs=(Path("/nonexistent"),)))
     assert all(f.written for f in report.feeds)
-    assert {p.name: p.read_bytes() for p in config.output_dir.iterdir()} == before
+    assert {name: data for name, (data, _) in snapshot(config.output_dir).items()} == before
 
 
 def test_imported_dumps_are_published_by_the_next_build(config: Config, tmp_path: Path) -> None:

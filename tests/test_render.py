@@ -148,7 +148,11 @@ def test_markup_and_ampersands_in_every_field_stay_text(
 def test_max_entries_caps_every_feed(write_config: WriteConfig) -> None:
     config = load_config(write_config(limits__max_entries=3))
     report = build(config)
-    assert {f.spec.relpath: f.entries for f in report.feeds if not f.spec.archive} == {
+    assert {
+        f.spec.relpath: f.entries
+        for f in report.feeds
+        if not f.spec.archive and f.spec.format.value != "json"
+    } == {
         "all.atom.xml": 3,
         "all.rss.xml": 3,
         "fta-economic-cooperation.atom.xml": 2,

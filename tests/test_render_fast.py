@@ -70,7 +70,7 @@ ARTICLE = st.builds(
 )
 
 
-@pytest.mark.parametrize("fmt", list(FeedFormat))
+@pytest.mark.parametrize("fmt", [FeedFormat.ATOM, FeedFormat.RSS])
 @pytest.mark.parametrize("archive", [False, True])
 @given(articles=st.lists(ARTICLE, max_size=4), email=st.booleans(), subtitle=TEXT)
 def test_same_bytes_as_feedgen_for_any_articles(

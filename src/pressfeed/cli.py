@@ -21,7 +21,7 @@ from pressfeed.errors import PressfeedError
 
 if TYPE_CHECKING:
     from pressfeed.config import Config
-    from pressfeed.types import BuildReport, FeedFormat, Problem
+    from pressfeed.types import BuildReport, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -194,6 +194,55 @@ def _check_folder(folder: Path) -> None:
         raise SystemExit(1)
 
 
+@main.command()
+@config_option
+@output_option
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port."
+)
+@click.option("--watch", is_flag=True, help="Rebuild whenever an input changes (checked every 2 s).")
+@_user_errors
+def serve(config_path: Path, output: Path | None, port: int, watch: bool) -> None:
+    """Preview the output folder on http://127.0.0.1 (at / and under the base URL's path)."""
+    import threading
+    from urllib.parse import urlsplit
+
+    from pressfeed.serve import make_server
+    from pressfeed.serve import watch as start_watching
+
+    config = _load(config_path, (), output)
+    prefix = urlsplit(config.base_url).path.rstrip("/")
+    try:
+        server = make_server(config.output_dir, prefix, port)
+    except OSError as exc:
+        raise SystemExit(_fail(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}")) from exc
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+    click.echo(f"serving {config.output_dir} at {address}/" + (f" and {address}{prefix}/" if prefix else ""))
+    stop = threading.Event()
+    if watch:
+        start_watching(lambda: _rebuild_quietly(config), 2.0, stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+
+
+def _rebuild_quietly(config: Config) -> None:
+    from pressfeed.pipeline import build as run_build
+    from pressfeed.pipeline import clock
+
+    try:
+        report = run_build(config, now=clock())
+    except PressfeedError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return
+    if not report.skipped:
+        click.echo(f"rebuilt: {report.added} new, {report.updated} updated")
+
+
 @main.group()
 def articles() -> None:
     """Look at the articles in the store."""
@@ -254,18 +303,17 @@ def articles_show(config_path: Path, article_id: str) -> None:
     click.echo(article.body)
 
 
-def _formats(value: str | None) -> frozenset[FeedFormat] | None:
-    from pressfeed.types import FeedFormat
+def _formats(value: str | None) -> frozenset[str] | None:
+    from pressfeed.types import PARTS
 
     if value is None:
         return None
     names = {name.strip() for name in value.split(",") if name.strip()}
-    known = {fmt.value: fmt for fmt in FeedFormat}
-    unknown = sorted(names - set(known))
+    unknown = sorted(names - set(PARTS))
     if unknown or not names:
-        message = f"unknown format(s) {', '.join(unknown) or '(none)'}; use {', '.join(known)}"
+        message = f"unknown format(s) {', '.join(unknown) or '(none)'}; use {', '.join(PARTS)}"
         raise click.BadParameter(message, param_hint="'--formats'")
-    return frozenset(known[name] for name in names)
+    return frozenset(names)
 
 
 def _fail(message: str) -> int:
@@ -291,9 +339,12 @@ def _print_report(report: BuildReport) -> None:
     if pages:
         written_pages = sum(feed.written for feed in pages)
         click.echo(f"archive pages: {written_pages} written, {len(pages) - written_pages} unchanged")
-    written = sum(feed.written for feed in report.feeds)
+    if report.site_files:
+        unchanged = report.site_files - report.site_written
+        click.echo(f"site pages: {report.site_written} written, {unchanged} unchanged")
+    written = sum(feed.written for feed in report.feeds) + report.site_written
     counts = f"{report.added} new, {report.updated} updated, {len(report.withdrawn)} withdrawn; "
     accepted = (
         f"{report.accepted} articles accepted, {len(report.problems)} rejected; " if report.accepted else ""
     )
-    click.echo(f"{accepted}{counts}{written} of {len(report.feeds)} files written")
+    click.echo(f"{accepted}{counts}{written} of {len(report.feeds) + report.site_files} files written")

@@ -153,6 +153,7 @@ class _Feed:
             newest=newest,
             history=history,
             archive=archive,
+            hubs=() if archive else self.config.hubs,
         )
         state = [(m.id, m.changed, self.categories[m.category].slug) for m in entries]
         digest = hashlib.sha256(repr((self.settings, spec, state)).encode("utf-8")).hexdigest()

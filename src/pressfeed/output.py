@@ -66,7 +66,7 @@ def stage(root: Path, relpath: str, data: bytes, *, sync: bool = True) -> Staged
         target = target_path(root, relpath)
         if _same_bytes(target, data):
             return None
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folders(root, target.parent)
         return Staged(target, _write_temp(target, data, sync))
     except OSError as exc:
         raise OutputError(f"{exc.filename or root / relpath}: cannot write: {exc.strerror or exc}") from exc
@@ -119,6 +119,18 @@ def _same_bytes(target: Path, data: bytes) -> bool:
     if target.is_symlink() or not target.is_file():
         return False
     return target.stat().st_size == len(data) and target.read_bytes() == data
+
+
+FOLDER_MODE = 0o755
+
+
+def _make_folders(root: Path, folder: Path) -> None:
+    """Create `folder` and any missing parent up to `root`, readable by a web server whatever
+    the umask."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists() and p.is_relative_to(root.parent)]
+    for path in reversed(missing):
+        path.mkdir(exist_ok=True)
+        os.chmod(path, FOLDER_MODE)
 
 
 def flush_all() -> None:

@@ -21,7 +21,7 @@ from pressfeed.errors import BusyError, InputError, StoreError
 from pressfeed.sources import Span
 from pressfeed.state import is_published, output_key
 from pressfeed.store import Store, open_store
-from pressfeed.types import BuildReport, CleanRecord, FeedFormat, Problem, RawRecord
+from pressfeed.types import BuildReport, CleanRecord, FeedResult, Problem, RawRecord
 
 if TYPE_CHECKING:
     from pressfeed.merge import IngestReport
@@ -160,7 +160,7 @@ def build(
     strict: bool = False,
     now: dt.datetime | None = None,
     full: bool = False,
-    formats: frozenset[FeedFormat] | None = None,
+    formats: frozenset[str] | None = None,
 ) -> BuildReport:
     """Merge what is new in the config's inputs into the store, then publish every document
     whose content changed. `full` reads every input whole, whatever changed; `formats` limits
@@ -187,16 +187,29 @@ def build(
                 raise RejectedRecords(reading.problems)
             if whole and not reading.accepted:
                 raise NothingAccepted(config, reading.problems)
-            results = publish(store, config, formats)
+            published = publish(store, config, formats)
             _remember(store, spans, reading.last_lines)
+        _announce(store, config, published.feeds)
     return BuildReport(
-        feeds=tuple(results),
+        feeds=tuple(published.feeds),
+        site_files=published.site_files,
+        site_written=published.site_written,
         accepted=reading.accepted,
         problems=tuple(reading.problems) + tuple(report.problems),
         added=report.added,
         updated=report.updated,
         withdrawn=tuple(report.withdrawn),
     )
+
+
+def _announce(store: Store, config: Config, feeds: Sequence[FeedResult]) -> None:
+    """WebSub pings for the subscription feeds this build changed (and any left pending)."""
+    from pressfeed import websub
+
+    changed = [feed.spec.url for feed in feeds if feed.written and not feed.spec.archive]
+    if config.hubs and (changed or websub.pending(store)):
+        with store.transaction():
+            websub.announce(store, config.hubs, changed)
 
 
 def _nothing_new(config: Config) -> bool:
@@ -208,7 +221,7 @@ def _nothing_new(config: Config) -> bool:
         unchanged = all(
             sources.plan(path, store.input_snapshot(_input_key(path))) is None for path in config.inputs
         )
-        return unchanged and is_published(store, config)
+        return unchanged and is_published(store, config) and store.get_meta("websub:pending", "[]") == "[]"
 
 
 def _spans(store: Store, config: Config, full: bool) -> dict[Path, Span]:
@@ -247,5 +260,13 @@ def rebuild(config: Config) -> BuildReport:
 
     with exclusive(config), open_store(config.store_path) as store, store.transaction():
         store.forget_rendered(output_key(config))
-        results = publish(store, config)
-    return BuildReport(feeds=tuple(results), accepted=0, problems=())
+        published = publish(store, config)
+    with open_store(config.store_path) as store:
+        _announce(store, config, published.feeds)
+    return BuildReport(
+        feeds=tuple(published.feeds),
+        accepted=0,
+        problems=(),
+        site_files=published.site_files,
+        site_written=published.site_written,
+    )

@@ -18,6 +18,7 @@ feed links of every document must name a file that exists or is being written.
 
 from __future__ import annotations
 
+import gzip as gzip_module
 import xml.parsers.expat
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -43,10 +44,14 @@ from pressfeed.output import (
 )
 from pressfeed.render import fast, json_feed
 from pressfeed.render.common import site_url
-from pressfeed.state import mark_published, output_key
+from pressfeed.site import Page, Site, templates_fingerprint
+from pressfeed.state import mark_published, output_key, settings_fingerprint
 from pressfeed.store import Store
+from pressfeed.types import PARTS as ALL_PARTS
 from pressfeed.types import Article, Category, FeedFormat, FeedResult, FeedSpec
 
+#: Rename rank of host files (_headers, .htaccess): last, and never gzipped.
+HOST_RANK = 5
 #: Articles loaded and rendered per chunk.
 CHUNK = 256
 #: Up to this many documents, each staged file is fsynced; past it, one sync() flushes them all.
@@ -57,57 +62,102 @@ WRITE_AHEAD = 8
 
 @dataclass(frozen=True)
 class _Output:
-    """A rendered, checked document waiting to be staged."""
+    """A rendered, checked file waiting to be staged."""
 
-    document: Document
+    relpath: str
     data: bytes
-    links: tuple[Link, ...]
-    new_file: bool
+    fingerprint: str
+    #: Rename order: 1 article pages, 2 archive pages, 3 subscription feeds, 4 the rest.
+    rank: int
+    links: tuple[Link, ...] = ()
+    new_file: bool = False
+    #: The feed document it is, None for a site page.
+    document: Document | None = None
 
 
 @dataclass(frozen=True)
 class Rendered:
-    document: Document
+    output: _Output
     staged: Staged | None
-    links: tuple[Link, ...]
-    new_file: bool
 
 
-def publish(store: Store, config: Config, formats: frozenset[FeedFormat] | None = None) -> list[FeedResult]:
-    """Render the documents whose fingerprint changed, check them all, then write them.
+@dataclass(frozen=True)
+class Published:
+    """What a publish did: every feed document, and how many site files there were and changed."""
 
-    `formats` limits the build to those formats (all by default).
+    feeds: list[FeedResult]
+    site_files: int
+    site_written: int
+
+
+def publish(store: Store, config: Config, parts: frozenset[str] | None = None) -> Published:
+    """Render the documents and pages whose fingerprint changed, check them all, write them.
+
+    `parts` limits the build to some of PARTS (all by default).
     """
+    chosen = PARTS if parts is None else parts
     out = config.output_dir
     check_output_folder(out)
     metas = store.all_metas()
     if all(m.withdrawn for m in metas):
         raise OutputError(f"{store.path}: no article to publish; the feeds in {out} were left alone")
     categories = CategoryResolver(config, reserved_slugs(config)).resolve({m.category for m in metas})
-    documents = [d for d in plan(config, metas, categories) if formats is None or d.spec.format in formats]
+    documents = [d for d in plan(config, metas, categories) if d.spec.format.value in chosen]
+    site = Site(config, metas, categories)
+    settings = settings_fingerprint(config) + templates_fingerprint(config)
+    pages = site.plan(settings) if "html" in chosen else []
     output = output_key(config)
     done = store.rendered(output)
-    dirty = [
-        d
-        for d in documents
-        if done.get(d.spec.relpath) != d.fingerprint or not (out / d.spec.relpath).is_file()
-    ]
+    gzip = config.gzip and "gz" in chosen
+
+    def stale(relpath: str, fingerprint: str) -> bool:
+        missing = not (out / relpath).is_file() or (gzip and not (out / f"{relpath}.gz").is_file())
+        return done.get(relpath) != fingerprint or missing
+
+    dirty = [d for d in documents if stale(d.spec.relpath, d.fingerprint)]
+    dirty_pages = [p for p in pages if stale(p.relpath, p.fingerprint)]
     remove_stale_temps(out)
-    rendered = _stage_all(config, _render(store, config, dirty, categories), sync=len(dirty) <= FSYNC_EACH)
+    feeds = _render(store, config, dirty, categories)
+    site_files = _render_pages(store, config, site, dirty_pages, categories)
+    outputs = _with_gzip(_chain(feeds, site_files), gzip)
+    rendered = _stage_all(config, outputs, sync=len(dirty) + len(dirty_pages) <= FSYNC_EACH)
     try:
-        _check_links(config, documents, rendered)
+        _check_links(config, documents, pages, rendered)
     except BaseException:
         discard(r.staged for r in rendered if r.staged is not None)
         raise
-    order = sorted(rendered, key=lambda r: 0 if r.new_file else 1 if r.document.spec.archive else 2)
-    if len(dirty) > FSYNC_EACH:
+    order = sorted(rendered, key=lambda r: (not r.output.new_file, r.output.rank))
+    if len(rendered) > FSYNC_EACH:
         flush_all()
     commit([r.staged for r in order if r.staged is not None])
-    store.set_rendered(output, {r.document.spec.relpath: r.document.fingerprint for r in rendered})
+    store.set_rendered(
+        output, {r.output.relpath: r.output.fingerprint for r in rendered if r.output.fingerprint}
+    )
     mark_published(store, config)
     written = {r.staged.target for r in rendered if r.staged is not None}
     paths = [(d, target_path(out, d.spec.relpath)) for d in documents]
-    return [FeedResult(d.spec, path, len(d.seqs), path in written) for d, path in paths]
+    results = [FeedResult(d.spec, path, len(d.seqs), path in written) for d, path in paths]
+    site_written = sum(1 for p in pages if target_path(out, p.relpath) in written)
+    return Published(results, len(pages), site_written)
+
+
+#: What a build can be limited to (`build --formats`): the feed formats, the HTML site
+#: (pages, OPML, host files) and the precompressed copies.
+PARTS = frozenset(ALL_PARTS)
+
+
+def _chain(*streams: Iterator[_Output]) -> Iterator[_Output]:
+    for stream in streams:
+        yield from stream
+
+
+def _with_gzip(outputs: Iterator[_Output], gzip: bool) -> Iterator[_Output]:
+    """Each output, followed by its byte-stable `.gz` (no name, mtime 0) when enabled."""
+    for output in outputs:
+        yield output
+        if gzip and output.rank != HOST_RANK:
+            data = gzip_module.compress(output.data, compresslevel=9, mtime=0)
+            yield _Output(f"{output.relpath}.gz", data, "", output.rank, new_file=output.new_file)
 
 
 class _Fragments:
@@ -195,7 +245,7 @@ def _documents(config: Config, ordered: list[Document], fragments: _Fragments) -
                 "set limits.allow_empty_feeds: true to publish it empty; nothing was written"
             )
         entries = fragments.get(document.seqs, spec.format)
-        assemble = _ASSEMBLE[spec.format]
+        assemble = _assembler(spec.format)
         data = assemble(spec, entries, config)
         if spec.archive:
             # Checked entries plus a header and footer: the header is all that is new here.
@@ -208,14 +258,14 @@ def _documents(config: Config, ordered: list[Document], fragments: _Fragments) -
             if errors:
                 raise OutputError("; ".join(errors) + "; nothing was written")
             links = checked.links
-        yield _Output(document, data, links, not path.exists())
+        rank = 2 if spec.archive else 3
+        yield _Output(spec.relpath, data, document.fingerprint, rank, links, not path.exists(), document)
 
 
-_ASSEMBLE: dict[FeedFormat, Callable[[FeedSpec, list[Any], Config], bytes]] = {
-    FeedFormat.ATOM: fast.atom_document,
-    FeedFormat.RSS: fast.rss_document,
-    FeedFormat.JSON: json_feed.document,
-}
+def _assembler(fmt: FeedFormat) -> Callable[[FeedSpec, list[Any], Config], bytes]:
+    if fmt is FeedFormat.ATOM:
+        return fast.atom_document
+    return fast.rss_document if fmt is FeedFormat.RSS else json_feed.document
 
 
 def _spec_links(spec: FeedSpec, config: Config) -> tuple[Link, ...]:
@@ -234,15 +284,13 @@ def _stage_all(config: Config, outputs: Iterator[_Output], *, sync: bool) -> lis
     def settle(limit: int) -> None:
         while len(waiting) > limit:
             output, future = waiting.popleft()
-            done.append(Rendered(output.document, future.result(), output.links, output.new_file))
+            done.append(Rendered(output, future.result()))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pressfeed-writer") as writer:
         try:
             for output in outputs:
-                relpath = output.document.spec.relpath
-                waiting.append(
-                    (output, writer.submit(stage, config.output_dir, relpath, output.data, sync=sync))
-                )
+                future = writer.submit(stage, config.output_dir, output.relpath, output.data, sync=sync)
+                waiting.append((output, future))
                 settle(WRITE_AHEAD)
             settle(0)
         except BaseException:
@@ -255,9 +303,11 @@ def _stage_all(config: Config, outputs: Iterator[_Output], *, sync: bool) -> lis
     return done
 
 
-def _check_links(config: Config, documents: list[Document], rendered: list[Rendered]) -> None:
+def _check_links(
+    config: Config, documents: list[Document], pages: list[Page], rendered: list[Rendered]
+) -> None:
     out = config.output_dir
-    present = {d.spec.relpath for d in documents}
+    present = {d.spec.relpath for d in documents} | {p.relpath for p in pages}
     present |= (
         {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} if out.is_dir() else set()
     )
@@ -265,8 +315,25 @@ def _check_links(config: Config, documents: list[Document], rendered: list[Rende
     faults = [
         f"{f.path}: {f.message}"
         for r in rendered
-        for f in dangling(r.document.spec.relpath, r.links, base, present)
+        for f in dangling(r.output.relpath, r.output.links, base, present)
         if f.severity == "error"
     ]
     if faults:
         raise OutputError("; ".join(faults) + "; nothing was written")
+
+
+def _render_pages(
+    store: Store, config: Config, site: Site, pages: list[Page], categories: dict[str, Category]
+) -> Iterator[_Output]:
+    """Site pages, loading the articles they show a chunk at a time."""
+    out = config.output_dir
+    for start in range(0, len(pages), CHUNK):
+        chunk = pages[start : start + CHUNK]
+        rows = store.load([seq for page in chunk for seq in page.seqs])
+        articles = {seq: to_article(row, categories[row.category], config) for seq, row in rows.items()}
+        for page in chunk:
+            rank = {"article": 1, "host": HOST_RANK}.get(page.kind, 4)
+            new_file = not (out / page.relpath).exists()
+            yield _Output(
+                page.relpath, site.render(page, articles), page.fingerprint, rank, new_file=new_file
+            )

@@ -172,6 +172,8 @@ class FeedSpec:
     history: tuple[tuple[str, str], ...] = ()
     #: True for an archive page (RFC 5005 `fh:archive`).
     archive: bool = False
+    #: WebSub hubs the document advertises (`rel="hub"`).
+    hubs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,3 +202,10 @@ class BuildReport:
     withdrawn: tuple[StoredArticle, ...] = ()
     #: True when nothing changed since the last build, so nothing was read or rendered.
     skipped: bool = False
+    #: Site files (pages, OPML, host files) in the build, and how many were written.
+    site_files: int = 0
+    site_written: int = 0
+
+
+#: What `build --formats` can choose: the feed formats, the HTML site, the `.gz` copies.
+PARTS = ("atom", "rss", "json", "html", "gz")

@@ -23,6 +23,8 @@ def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes
     fg.link(href=site_url(config), rel="alternate", type="text/html")
     for rel, href in spec.history:
         fg.link(href=href, rel=rel, type=MEDIA_TYPE)
+    for hub in spec.hubs:
+        fg.link(href=hub, rel="hub")
     for article in articles:
         entry = fg.add_entry(order="append")
         entry.id(article.id)

@@ -25,7 +25,7 @@ def new_feed(spec: FeedSpec, config: Config) -> FeedGenerator:
     fg.language(config.language)
     fg.generator(GENERATOR)
     fg.updated(spec.updated)
-    if spec.archive or spec.history:
+    if spec.archive or spec.history or spec.hubs:
         fg.register_extension("history", HistoryExtension)
         fg.history.spec = spec
     return fg
@@ -54,6 +54,8 @@ class HistoryExtension(BaseExtension):  # type: ignore[misc]
         channel = rss.find("channel")
         for rel, href in self.spec.history:
             etree.SubElement(channel, f"{{{ATOM_NS}}}link", rel=rel, href=href)
+        for hub in self.spec.hubs:
+            etree.SubElement(channel, f"{{{ATOM_NS}}}link", rel="hub", href=hub)
         if self.spec.archive:
             etree.SubElement(channel, f"{{{HISTORY_NS}}}archive")
         return rss

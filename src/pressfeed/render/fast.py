@@ -140,6 +140,7 @@ def atom_document(spec: FeedSpec, entries: Iterable[bytes], config: Config) -> b
             f'  <link href="{attr(href)}" rel="{attr(rel)}" type="{ATOM_TYPE}"/>\n'
             for rel, href in spec.history
         ),
+        *(f'  <link href="{attr(hub)}" rel="hub"/>\n' for hub in spec.hubs),
         f"  <generator>{GENERATOR}</generator>\n",
         f"  <subtitle>{text(config.subtitle)}</subtitle>\n" if config.subtitle else "",
         "  <fh:archive/>\n" if spec.archive else "",
@@ -164,6 +165,7 @@ def rss_document(spec: FeedSpec, entries: Iterable[bytes], config: Config) -> by
         f"    <lastBuildDate>{rfc822(spec.updated)}</lastBuildDate>\n",
         f"    <pubDate>{rfc822(spec.newest)}</pubDate>\n",
         *(f'    <atom:link rel="{attr(rel)}" href="{attr(href)}"/>\n' for rel, href in spec.history),
+        *(f'    <atom:link rel="hub" href="{attr(hub)}"/>\n' for hub in spec.hubs),
         "    <fh:archive/>\n" if spec.archive else "",
     ]
     return b"".join(("".join(head).encode("utf-8"), *entries, b"  </channel>\n</rss>\n"))

@@ -36,9 +36,7 @@ def item(article: Article) -> dict[str, Any]:
     }
 
 
-def document(
-    spec: FeedSpec, items: Iterable[dict[str, Any]], config: Config, hubs: Sequence[str] = ()
-) -> bytes:
+def document(spec: FeedSpec, items: Iterable[dict[str, Any]], config: Config) -> bytes:
     """A whole JSON Feed from items (newest first)."""
     author: dict[str, str] = {"name": config.author.name}
     if config.author.uri:
@@ -56,8 +54,8 @@ def document(
         feed["next_url"] = older
     feed["authors"] = [author]
     feed["language"] = config.language
-    if hubs:
-        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in hubs]
+    if spec.hubs:
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in spec.hubs]
     if spec.archive:
         # JSON Feed has no word for an RFC 5005 archive page; extensions start with "_".
         feed["_archive"] = {"current": spec.feed_id}
