@@ -177,7 +177,7 @@ def build(
 
     with exclusive(config), open_store(config.store_path) as store:
         spans = _spans(store, config, full)
-        if not spans and is_published(store, config):
+        if not spans and is_published(store, config) and not _pings_pending(store):
             return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
         reading = _Reading(config, list(spans), None, spans)
         whole = len(spans) == len(config.inputs) and all(span == Span() for span in spans.values())
@@ -212,6 +212,10 @@ def _announce(store: Store, config: Config, feeds: Sequence[FeedResult]) -> None
             websub.announce(store, config.hubs, changed)
 
 
+def _pings_pending(store: Store) -> bool:
+    return store.get_meta("websub:pending", "[]") != "[]"
+
+
 def _nothing_new(config: Config) -> bool:
     """The cheap check a cron rerun makes before taking the lock: no input changed since the
     last publish, which saw the store as it is. (A run busy meanwhile publishes its own work.)"""
@@ -221,7 +225,7 @@ def _nothing_new(config: Config) -> bool:
         unchanged = all(
             sources.plan(path, store.input_snapshot(_input_key(path))) is None for path in config.inputs
         )
-        return unchanged and is_published(store, config) and store.get_meta("websub:pending", "[]") == "[]"
+        return unchanged and is_published(store, config) and not _pings_pending(store)
 
 
 def _spans(store: Store, config: Config, full: bool) -> dict[Path, Span]:

@@ -1,0 +1,246 @@
+"""The output folder as a static site: every link resolves, every feed is discoverable, every
+entry link opens its article page, and the extras (JSON Feed, OPML, .gz, host files) are right."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import html
+import json
+import posixpath
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import WriteConfig, record
+from pressfeed.config import Config, load_config
+from pressfeed.pipeline import build
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+BASE = "https://example.org/motie/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample plus a hostile article, with small pages so that archives exist."""
+    import yaml
+
+    from conftest import SAMPLE, base_config_data
+
+    work = tmp_path_factory.mktemp("site")
+    hostile = record(
+        "Industry", "Alert <script>alert(1)</script> & “quotes”", "Body <b>bold</b> & R&D.", "2025-10-01"
+    )
+    (work / "dump.txt").write_text(hostile + SAMPLE.read_text("utf-8"), encoding="utf-8")
+    data = base_config_data()
+    data["inputs"] = ["dump.txt"]
+    data["limits"] = {"max_entries": 3, "archive_page_size": 3}
+    (work / "config.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    build(load_config(work / "config.yaml"), now=NOW)
+    return work / "feeds"
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.links.append((tag, dict(attrs)))
+
+
+def html_tags(path: Path) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Links()
+    parser.feed(path.read_text("utf-8"))
+    return parser.links
+
+
+def targets(site: Path, path: Path) -> list[str]:
+    """Every URL a produced file links to."""
+    text = path.read_text("utf-8")
+    if path.suffix == ".html":
+        return [attrs[key] or "" for _, attrs in html_tags(path) for key in ("href", "src") if key in attrs]
+    if path.suffix == ".json":
+        feed = json.loads(text)
+        urls = [feed.get("feed_url", ""), feed.get("home_page_url", ""), feed.get("next_url", "")]
+        return [u for u in urls + [item["url"] for item in feed["items"]] if u]
+    return re.findall(r'(?:href|xmlUrl|htmlUrl)="([^"]+)"', text) + re.findall(r"<link>([^<]+)</link>", text)
+
+
+def resolve(site: Path, page: Path, url: str) -> Path | None:
+    """The file a link names inside the site, or None for a link elsewhere."""
+    if url.startswith(BASE):
+        relpath = url[len(BASE) :] or "index.html"
+    elif "://" in url or url.startswith(("mailto:", "#")):
+        return None
+    else:
+        relpath = posixpath.normpath(posixpath.join(page.parent.relative_to(site).as_posix(), url))
+    if relpath.endswith("/") or relpath in ("", "."):
+        relpath = (relpath.rstrip("/") + "/index.html").lstrip("/")
+    return site / relpath
+
+
+def test_every_link_inside_the_site_resolves_to_a_file(site: Path) -> None:
+    checked = 0
+    for path in site.rglob("*"):
+        if path.suffix not in {".html", ".xml", ".json", ".opml"}:
+            continue
+        for url in targets(site, path):
+            target = resolve(site, path, url)
+            if target is not None:
+                assert target.is_file(), f"{path.relative_to(site)} links to {url}"
+                checked += 1
+    assert checked > 300
+
+
+def test_the_front_page_lets_a_reader_discover_every_overall_feed(site: Path) -> None:
+    found = {
+        (attrs["type"], attrs["href"])
+        for tag, attrs in html_tags(site / "index.html")
+        if tag == "link" and attrs.get("rel") == "alternate"
+    }
+    assert found == {
+        ("application/atom+xml", "all.atom.xml"),
+        ("application/rss+xml", "all.rss.xml"),
+        ("application/feed+json", "all.json"),
+    }
+    text = (site / "index.html").read_text("utf-8")
+    assert '<html lang="en">' in text
+    for category in ("industry", "trade-investment", "fta-economic-cooperation"):
+        assert f'href="categories/{category}.html"' in text
+
+
+def test_each_category_page_discovers_its_own_feeds(site: Path) -> None:
+    hrefs = {
+        attrs["href"]
+        for tag, attrs in html_tags(site / "categories" / "industry.html")
+        if tag == "link" and attrs.get("rel") == "alternate"
+    }
+    assert hrefs == {"../industry.atom.xml", "../industry.rss.xml", "../industry.json"}
+
+
+def test_every_entry_link_opens_its_article_page(site: Path) -> None:
+    root = etree.parse(str(site / "all.atom.xml")).getroot()
+    entries = list(root.iter(f"{ATOM}entry"))
+    for page in sorted((site / "archive" / "all").glob("*.atom.xml")):
+        entries += list(etree.parse(str(page)).getroot().iter(f"{ATOM}entry"))
+    assert len({e.findtext(f"{ATOM}id") for e in entries}) == 11
+    for entry in entries:
+        link = entry.find(f"{ATOM}link").get("href")
+        page = (site / link.removeprefix(BASE)).read_text("utf-8")
+        title = entry.findtext(f"{ATOM}title")
+        assert f"<h1>{html.escape(title, quote=False)}</h1>" in page
+        category = entry.find(f"{ATOM}category").get("label")
+        assert category in page
+        first_line = entry.findtext(f"{ATOM}content").split("\n")[0]
+        assert html.escape(first_line[:60], quote=False) in page.replace("&#39;", "'")
+
+
+def test_a_truncated_article_page_says_so(site: Path) -> None:
+    [page] = (site / "articles" / "2025-09-30").glob("end-users-*.html")
+    text = page.read_text("utf-8")
+    assert "The text was cut off at the source" in text
+    assert '<time datetime="2025-09-30T00:00:00+09:00">30 September 2025</time>' in text
+
+
+def test_markup_in_articles_never_reaches_a_page_as_markup(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        text = page.read_text("utf-8")
+        assert "<script>" not in text and "<b>bold" not in text, page
+    [hostile] = (site / "articles" / "2025-10-01").glob("*.html")
+    assert "Alert &lt;script&gt;alert(1)&lt;/script&gt; &amp; “quotes”" in hostile.read_text("utf-8")
+
+
+def test_json_feeds_have_the_required_fields_and_chain_to_every_item(site: Path) -> None:
+    feed = json.loads((site / "all.json").read_text("utf-8"))
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert (feed["title"], feed["home_page_url"], feed["feed_url"]) == (
+        "MOTIE Press Releases",
+        BASE,
+        BASE + "all.json",
+    )
+    assert feed["authors"] == [{"name": "Ministry of Trade, Industry and Energy"}]
+    assert feed["language"] == "en"
+    ids = []
+    page = feed
+    while True:
+        for item in page["items"]:
+            assert {
+                "id",
+                "url",
+                "title",
+                "content_text",
+                "summary",
+                "date_published",
+                "date_modified",
+                "tags",
+            } <= set(item)
+            ids.append(item["id"])
+        if "next_url" not in page:
+            break
+        page = json.loads((site / page["next_url"].removeprefix(BASE)).read_text("utf-8"))
+        assert page["_archive"] == {"current": BASE + "all.json"}
+    atom_ids = {
+        e.findtext(f"{ATOM}id")
+        for e in etree.parse(str(site / "all.atom.xml")).getroot().iter(f"{ATOM}entry")
+    }
+    assert set(ids) >= atom_ids
+    assert len(set(ids)) == 11
+
+
+def test_the_opml_lists_every_feed(site: Path) -> None:
+    root = etree.parse(str(site / "feeds.opml")).getroot()
+    outlines = root.findall("body/outline")
+    assert len(outlines) == 4 * 3
+    for outline in outlines:
+        assert outline.get("type") == "rss"
+        assert (site / outline.get("xmlUrl").removeprefix(BASE)).is_file()
+        assert (site / outline.get("htmlUrl").removeprefix(BASE)).is_file()
+        assert outline.get("title") == outline.get("text")
+
+
+def test_every_published_file_has_a_byte_stable_gz_beside_it(site: Path) -> None:
+    published = [
+        p for p in site.rglob("*") if p.is_file() and p.suffix != ".gz" and not p.name.startswith(("_", "."))
+    ]
+    published = [p for p in published if p.name != "pressfeed.nginx.conf"]
+    for path in published:
+        packed = path.with_name(path.name + ".gz").read_bytes()
+        assert gzip.decompress(packed) == path.read_bytes()
+        assert packed[4:8] == b"\0\0\0\0", "gzip mtime must be 0"
+    assert not (site / "_headers.gz").exists()
+
+
+def test_a_rerun_leaves_gz_files_alone(config: Config) -> None:
+    build(config, now=NOW)
+    packed = config.output_dir / "all.atom.xml.gz"
+    mtime = packed.stat().st_mtime_ns
+    build(config, now=NOW, full=True)
+    assert packed.stat().st_mtime_ns == mtime
+
+
+def test_host_files_give_every_format_its_content_type(site: Path) -> None:
+    headers = (site / "_headers").read_text("utf-8")
+    htaccess = (site / ".htaccess").read_text("utf-8")
+    nginx = (site / "pressfeed.nginx.conf").read_text("utf-8")
+    for media in ("application/atom+xml", "application/rss+xml", "application/feed+json", "text/x-opml"):
+        assert f"Content-Type: {media}; charset=utf-8" in headers
+        assert media in htaccess
+        assert f"default_type {media};" in nginx
+    assert "Cache-Control: public, max-age=300" in headers
+    assert "gzip_static on;" in nginx
+
+
+def test_templates_can_be_replaced_from_the_config(write_config: WriteConfig, tmp_path: Path) -> None:
+    templates = tmp_path / "my-templates"
+    templates.mkdir()
+    (templates / "article.html").write_text("<p>Mine: {{ article.title }}</p>\n", encoding="utf-8")
+    config = load_config(write_config(site__templates="my-templates"))
+    build(config, now=NOW)
+    [page] = (config.output_dir / "articles" / "2025-09-25").glob("koreas-retail-*.html")
+    assert page.read_text("utf-8") == "<p>Mine: Korea’s Retail Industry Grows 3.7% in August</p>\n"
+    assert "<!doctype html>" in (config.output_dir / "index.html").read_text("utf-8")
