@@ -108,3 +108,16 @@ def test_the_cli_refuses_a_busy_port(config: Config) -> None:
         httpd.server_close()
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: cannot serve on 127.0.0.1:{port}:")
+
+
+def test_watch_calls_back_until_stopped() -> None:
+    from pressfeed.serve import watch
+
+    calls: list[int] = []
+    stop = threading.Event()
+    thread = watch(lambda: calls.append(1), 0.01, stop)
+    while len(calls) < 3:
+        stop.wait(0.01)
+    stop.set()
+    thread.join(2)
+    assert not thread.is_alive()
