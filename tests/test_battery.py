@@ -265,6 +265,20 @@ CONFIG_CASES: list[tuple[dict[str, Any] | str, str]] = [
     ({"store__authoritative": "yes"}, "store.authoritative: must be true or false, got 'yes'"),
     ({"store__lock_timeout": -1}, "store.lock_timeout: must be a number of seconds, 0 or more, got -1"),
     (
+        {"publish__to": "bucket-name"},
+        "publish.to: must be a destination URL such as 's3://bucket/prefix' or 'file:///srv/feeds', got 'bucket-name'",
+    ),
+    (
+        {"publish__endpoint_url": "minio:9000"},
+        "publish.endpoint_url: must be an absolute http(s) URL, got 'minio:9000'",
+    ),
+    ({"websub__hubs": ["not a url"]}, "websub.hubs[0]: must be an absolute http(s) URL, got 'not a url'"),
+    (
+        {"site__templates": "no-such-folder"},
+        "site.templates: must be a folder of templates, got 'no-such-folder'",
+    ),
+    ({"output__gzip": "yes"}, "output.gzip: must be true or false, got 'yes'"),
+    (
         "site: !!python/object/apply:os.system ['echo owned']\n",
         "line 1: invalid YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'",
     ),

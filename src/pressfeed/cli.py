@@ -98,6 +98,7 @@ output_option = click.option(
 @click.option(
     "--formats", metavar="LIST", help="Only these formats, comma-separated (atom,rss); default: all."
 )
+@click.option("--publish", "publish_after", is_flag=True, help="Then upload what changed (see publish).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
 @_user_errors
 def build(
@@ -107,6 +108,7 @@ def build(
     strict: bool,
     full: bool,
     formats: str | None,
+    publish_after: bool,
     quiet: bool,
 ) -> None:
     """Merge what is new in the input into the store and write the feeds whose content changed."""
@@ -119,6 +121,8 @@ def build(
     _report_problems(report.problems)
     if not quiet:
         _print_report(report)
+    if publish_after:
+        _publish(config, None, None, dry_run=False)
 
 
 @main.command()
@@ -192,6 +196,39 @@ def _check_folder(folder: Path) -> None:
     )
     if errors:
         raise SystemExit(1)
+
+
+@main.command()
+@config_option
+@output_option
+@click.option(
+    "--to", "to", metavar="URL", help="Destination (s3://bucket/prefix, file:///path); default: publish.to."
+)
+@click.option(
+    "--endpoint-url", metavar="URL", help="S3 API endpoint for R2, MinIO, B2; default: publish.endpoint_url."
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be uploaded; upload nothing.")
+@_user_errors
+def publish(
+    config_path: Path, output: Path | None, to: str | None, endpoint_url: str | None, dry_run: bool
+) -> None:
+    """Upload what changed in the output folder to object storage, in a safe order."""
+    _publish(_load(config_path, (), output), to, endpoint_url, dry_run)
+
+
+def _publish(config: Config, to: str | None, endpoint_url: str | None, dry_run: bool) -> None:
+    from pressfeed.pipeline import publish_output
+
+    report = publish_output(config, to=to, endpoint_url=endpoint_url, dry_run=dry_run)
+    verb = "would upload" if report.dry_run else "uploaded"
+    for key in report.uploaded:
+        click.echo(f"{verb}: {report.destination}/{key}")
+    for key in report.deleted:
+        click.echo(f"{'would delete' if report.dry_run else 'deleted'}: {report.destination}/{key}")
+    click.echo(
+        f"{report.destination}: {len(report.uploaded)} {verb}, {report.unchanged} unchanged, "
+        f"{len(report.deleted)} deleted"
+    )
 
 
 @main.command()

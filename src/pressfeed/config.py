@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "store.lock_timeout": 60,
     "output.gzip": True,
     "websub.hubs": [],
+    "publish.delete": False,
     "limits.allow_empty_feeds": False,
     "categories": [],
     "unknown_categories": "publish",
@@ -120,6 +121,12 @@ class Config:
     gzip: bool = True
     #: WebSub hubs every feed advertises and each changed feed is announced to.
     hubs: tuple[str, ...] = ()
+    #: Where `publish` uploads the output folder (an fsspec URL: s3://bucket/prefix, file://...).
+    publish_to: str | None = None
+    #: The S3 API endpoint for non-AWS stores (R2, MinIO, B2).
+    endpoint_url: str | None = None
+    #: Delete objects that are no longer in the output folder (after everything else).
+    publish_delete: bool = False
 
 
 class _Reader:
@@ -184,7 +191,17 @@ _KIND_NAMES: dict[type, str] = {
 }
 
 _SCHEMA: dict[str, set[str]] = {
-    "": {"site", "inputs", "output", "categories", "unknown_categories", "limits", "store", "websub"},
+    "": {
+        "site",
+        "inputs",
+        "output",
+        "categories",
+        "unknown_categories",
+        "limits",
+        "store",
+        "websub",
+        "publish",
+    },
     "site": {"title", "subtitle", "base_url", "language", "timezone", "author", "id_authority", "templates"},
     "site.author": {"name", "email", "uri"},
     "output": {"dir", "overall", "category", "archive", "gzip"},
@@ -194,6 +211,7 @@ _SCHEMA: dict[str, set[str]] = {
     "limits": {"max_entries", "summary_length", "archive_page_size", "allow_empty_feeds"},
     "store": {"path", "authoritative", "lock_timeout"},
     "websub": {"hubs"},
+    "publish": {"to", "endpoint_url", "delete"},
 }
 
 
@@ -332,6 +350,19 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         r.fault("site.templates", f"must be a folder of templates, got {template_dir!r}")
     gzip = r.get("output.gzip", bool)
     hubs = _hubs(r)
+    publish_to = r.check(
+        "publish.to",
+        r.text("publish.to"),
+        lambda v: "://" in v,
+        "must be a destination URL such as 's3://bucket/prefix' or 'file:///srv/feeds', got {value!r}",
+    )
+    endpoint_url = r.check(
+        "publish.endpoint_url",
+        r.text("publish.endpoint_url"),
+        _is_http_url,
+        "must be an absolute http(s) URL, got {value!r}",
+    )
+    publish_delete = r.get("publish.delete", bool)
 
     if r.faults:
         raise ConfigError(str(path), r.faults)
@@ -341,6 +372,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     assert unknown is not None and max_entries is not None and summary_length is not None
     assert page_size is not None and store_path is not None and authoritative is not None
     assert lock_timeout is not None and allow_empty is not None and gzip is not None
+    assert publish_delete is not None
     return Config(
         path=path,
         title=title,
@@ -367,6 +399,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         templates=path.parent / template_dir if template_dir is not None else None,
         gzip=gzip,
         hubs=hubs,
+        publish_to=publish_to,
+        endpoint_url=endpoint_url,
+        publish_delete=publish_delete,
     )
 
 

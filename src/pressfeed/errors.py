@@ -29,5 +29,10 @@ class StoreError(PressfeedError):
     """The article store cannot be opened, read or written, or belongs to a newer pressfeed."""
 
 
+class PublishError(PressfeedError):
+    """Uploading the output folder failed (credentials, bucket, access, network); a rerun
+    resumes where it stopped."""
+
+
 class BusyError(PressfeedError):
     """Another pressfeed run holds the store's lock for longer than `store.lock_timeout`."""

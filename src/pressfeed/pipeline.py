@@ -25,6 +25,7 @@ from pressfeed.types import BuildReport, CleanRecord, FeedResult, Problem, RawRe
 
 if TYPE_CHECKING:
     from pressfeed.merge import IngestReport
+    from pressfeed.remote import PublishReport
 
 # Rendering, merging and cleaning are imported where they are used: a rerun that finds
 # nothing new should not pay for loading them.
@@ -210,6 +211,33 @@ def _announce(store: Store, config: Config, feeds: Sequence[FeedResult]) -> None
     if config.hubs and (changed or websub.pending(store)):
         with store.transaction():
             websub.announce(store, config.hubs, changed)
+
+
+def publish_output(
+    config: Config,
+    *,
+    to: str | None = None,
+    endpoint_url: str | None = None,
+    dry_run: bool = False,
+    on_upload: Callable[[str], None] | None = None,
+) -> PublishReport:
+    """Upload what changed in the output folder to `to` (default: the config's publish.to)."""
+    from pressfeed.errors import PublishError
+    from pressfeed.remote import publish_folder
+
+    destination = to or config.publish_to
+    if destination is None:
+        raise PublishError("no destination: give --to URL or set publish.to in the config")
+    with exclusive(config), open_store(config.store_path) as store:
+        return publish_folder(
+            store,
+            config.output_dir,
+            destination,
+            endpoint_url=endpoint_url or config.endpoint_url,
+            delete=config.publish_delete,
+            dry_run=dry_run,
+            on_upload=on_upload,
+        )
 
 
 def _pings_pending(store: Store) -> bool:

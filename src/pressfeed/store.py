@@ -56,6 +56,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN born INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX articles_by_birth ON articles (born, published, id);
     """,
+    # 4: what `publish` last uploaded to each destination (remote.py).
+    """
+    CREATE TABLE uploads (
+        destination TEXT NOT NULL,
+        key TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        PRIMARY KEY (destination, key)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -293,6 +302,23 @@ class Store:
                 "INSERT OR REPLACE INTO rendered (output, relpath, fingerprint) VALUES (?, ?, ?)",
                 [(output, relpath, fp) for relpath, fp in fingerprints.items()],
             )
+
+    def uploads(self, destination: str) -> dict[str, str]:
+        """SHA-256 of every object last uploaded to `destination`, by key."""
+        with self._errors("read"):
+            rows = self._db.execute("SELECT key, sha256 FROM uploads WHERE destination = ?", (destination,))
+            return {row["key"]: row["sha256"] for row in rows}
+
+    def set_upload(self, destination: str, key: str, sha256: str) -> None:
+        with self._errors("write"):
+            self._db.execute(
+                "INSERT OR REPLACE INTO uploads (destination, key, sha256) VALUES (?, ?, ?)",
+                (destination, key, sha256),
+            )
+
+    def forget_upload(self, destination: str, key: str) -> None:
+        with self._errors("write"):
+            self._db.execute("DELETE FROM uploads WHERE destination = ? AND key = ?", (destination, key))
 
     def forget_rendered(self, output: str) -> None:
         with self._errors("write"):
