@@ -294,3 +294,13 @@ def test_a_large_build_publishes_every_page_consistently(write_config: WriteConf
     assert all(f.written for f in report.feeds)
     assert [f for f in check_folder(config.output_dir) if f.severity == "error"] == []
     assert not list(config.output_dir.rglob(".*.tmp"))
+
+
+def test_a_lost_deep_page_comes_back_with_full(config: Config) -> None:
+    build(config, now=NOW)
+    [page] = (config.output_dir / "articles" / "2025-09-25").glob("koreas-retail-*.html")
+    before = page.read_bytes()
+    page.unlink()
+    assert build(config, now=NOW).skipped  # a cron rerun does not stat every page
+    build(config, now=NOW, full=True)
+    assert page.read_bytes() == before

@@ -20,11 +20,14 @@ def published_state(store: Store, config: Config) -> str:
 
 def is_published(store: Store, config: Config) -> bool:
     """True when the last publish into this output saw this store generation and these
-    settings, and every file it wrote is still there."""
+    settings, and the files at the top of the folder (subscription feeds, front page, OPML)
+    are still there. Archive and article pages are not checked one by one here: a cron rerun
+    should not stat a hundred thousand files; `build --full` or `rebuild` restores any lost."""
     output = output_key(config)
     if store.get_meta(f"published:{output}") != published_state(store, config):
         return False
-    return all((config.output_dir / relpath).is_file() for relpath in store.rendered(output))
+    top = [relpath for relpath in store.rendered(output) if "/" not in relpath]
+    return all((config.output_dir / relpath).is_file() for relpath in top)
 
 
 def mark_published(store: Store, config: Config) -> None:
