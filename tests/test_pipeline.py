@@ -209,7 +209,7 @@ def test_a_crash_mid_build_leaves_store_and_feeds_as_they_were(
         record("Industry", "New", "News.", day="2025-10-01") + SAMPLE.read_text("utf-8"), "utf-8"
     )
 
-    def crash(*args: object) -> None:
+    def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("power cut")
 
     monkeypatch.setattr("pressfeed.publish.publish", crash)

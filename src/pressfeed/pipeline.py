@@ -188,7 +188,7 @@ def build(
                 raise RejectedRecords(reading.problems)
             if whole and not reading.accepted:
                 raise NothingAccepted(config, reading.problems)
-            published = publish(store, config, formats)
+            published = publish(store, config, formats, full=full)
             _remember(store, spans, reading.last_lines)
         _announce(store, config, published.feeds)
     return BuildReport(
@@ -292,7 +292,7 @@ def rebuild(config: Config) -> BuildReport:
 
     with exclusive(config), open_store(config.store_path) as store, store.transaction():
         store.forget_rendered(output_key(config))
-        published = publish(store, config)
+        published = publish(store, config, full=True)
     with open_store(config.store_path) as store:
         _announce(store, config, published.feeds)
     return BuildReport(

@@ -18,6 +18,7 @@ feed links of every document must name a file that exists or is being written.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip as gzip_module
 import xml.parsers.expat
 from collections import Counter, deque
@@ -90,10 +91,14 @@ class Published:
     site_written: int
 
 
-def publish(store: Store, config: Config, parts: frozenset[str] | None = None) -> Published:
+def publish(
+    store: Store, config: Config, parts: frozenset[str] | None = None, *, full: bool = False
+) -> Published:
     """Render the documents and pages whose fingerprint changed, check them all, write them.
 
-    `parts` limits the build to some of PARTS (all by default).
+    `parts` limits the build to some of PARTS (all by default). Files below the top of the
+    folder are trusted to be as last published unless `full`, which checks every one (a cron
+    run should not stat a hundred thousand pages).
     """
     chosen = PARTS if parts is None else parts
     out = config.output_dir
@@ -110,21 +115,36 @@ def publish(store: Store, config: Config, parts: frozenset[str] | None = None) -
     done = store.rendered(output)
     gzip = config.gzip and "gz" in chosen
 
+    # A top-level file gone (a deleted output folder, say): check every file this time.
+    full = full or any(not (out / relpath).is_file() for relpath in done if "/" not in relpath)
+
     def stale(relpath: str, fingerprint: str) -> bool:
-        missing = not (out / relpath).is_file() or (gzip and not (out / f"{relpath}.gz").is_file())
-        return done.get(relpath) != fingerprint or missing
+        if done.get(relpath) != fingerprint:
+            return True
+        if not full and "/" in relpath:
+            return False
+        return not (out / relpath).is_file() or (gzip and not (out / f"{relpath}.gz").is_file())
 
     dirty = [d for d in documents if stale(d.spec.relpath, d.fingerprint)]
     dirty_pages = [p for p in pages if stale(p.relpath, p.fingerprint)]
-    remove_stale_temps(out)
+    marker = out / PUBLISHING
+    if full or marker.exists():
+        remove_stale_temps(out)  # a run was killed while staging: its temporaries are litter
+    if dirty or dirty_pages:
+        out.mkdir(parents=True, exist_ok=True)
+        marker.touch()
     feeds = _render(store, config, dirty, categories)
     site_files = _render_pages(store, config, site, dirty_pages, categories)
     outputs = _with_gzip(_chain(feeds, site_files), gzip)
-    rendered = _stage_all(config, outputs, sync=len(dirty) + len(dirty_pages) <= FSYNC_EACH)
     try:
-        _check_links(config, documents, pages, rendered)
+        rendered = _stage_all(config, outputs, sync=len(dirty) + len(dirty_pages) <= FSYNC_EACH)
+        try:
+            _check_links(config, documents, pages, set(done), rendered)
+        except BaseException:
+            discard(r.staged for r in rendered if r.staged is not None)
+            raise
     except BaseException:
-        discard(r.staged for r in rendered if r.staged is not None)
+        marker.unlink(missing_ok=True)  # everything staged was removed: nothing to sweep later
         raise
     order = sorted(rendered, key=lambda r: (not r.output.new_file, r.output.rank))
     if len(rendered) > FSYNC_EACH:
@@ -134,11 +154,17 @@ def publish(store: Store, config: Config, parts: frozenset[str] | None = None) -
         output, {r.output.relpath: r.output.fingerprint for r in rendered if r.output.fingerprint}
     )
     mark_published(store, config)
-    written = {r.staged.target for r in rendered if r.staged is not None}
-    paths = [(d, target_path(out, d.spec.relpath)) for d in documents]
-    results = [FeedResult(d.spec, path, len(d.seqs), path in written) for d, path in paths]
-    site_written = sum(1 for p in pages if target_path(out, p.relpath) in written)
-    return Published(results, len(pages), site_written)
+    marker.unlink(missing_ok=True)
+    written = {r.output.relpath for r in rendered if r.staged is not None}
+    results = [
+        FeedResult(d.spec, out / d.spec.relpath, len(d.seqs), d.spec.relpath in written) for d in documents
+    ]
+    return Published(results, len(pages), sum(1 for p in pages if p.relpath in written))
+
+
+#: Present in the output folder while a publish stages files; found at the start of the next
+#: one, it means the last was killed and left temporaries to sweep.
+PUBLISHING = ".pressfeed-publishing"
 
 
 #: What a build can be limited to (`build --formats`): the feed formats, the HTML site
@@ -156,7 +182,7 @@ def _with_gzip(outputs: Iterator[_Output], gzip: bool) -> Iterator[_Output]:
     for output in outputs:
         yield output
         if gzip and output.rank != HOST_RANK:
-            data = gzip_module.compress(output.data, compresslevel=9, mtime=0)
+            data = gzip_module.compress(output.data, compresslevel=6, mtime=0)
             yield _Output(f"{output.relpath}.gz", data, "", output.rank, new_file=output.new_file)
 
 
@@ -284,7 +310,8 @@ def _stage_all(config: Config, outputs: Iterator[_Output], *, sync: bool) -> lis
     def settle(limit: int) -> None:
         while len(waiting) > limit:
             output, future = waiting.popleft()
-            done.append(Rendered(output, future.result()))
+            # Keep what the commit needs, not the bytes: they are in the staged file now.
+            done.append(Rendered(dataclasses.replace(output, data=b""), future.result()))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pressfeed-writer") as writer:
         try:
@@ -304,13 +331,14 @@ def _stage_all(config: Config, outputs: Iterator[_Output], *, sync: bool) -> lis
 
 
 def _check_links(
-    config: Config, documents: list[Document], pages: list[Page], rendered: list[Rendered]
+    config: Config,
+    documents: list[Document],
+    pages: list[Page],
+    published: set[str],
+    rendered: list[Rendered],
 ) -> None:
-    out = config.output_dir
-    present = {d.spec.relpath for d in documents} | {p.relpath for p in pages}
-    present |= (
-        {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} if out.is_dir() else set()
-    )
+    """Every feed link of every new document names a file planned now or published before."""
+    present = {d.spec.relpath for d in documents} | {p.relpath for p in pages} | published
     base = f"{config.base_url}/"
     faults = [
         f"{f.path}: {f.message}"

@@ -26,8 +26,7 @@ def is_published(store: Store, config: Config) -> bool:
     output = output_key(config)
     if store.get_meta(f"published:{output}") != published_state(store, config):
         return False
-    top = [relpath for relpath in store.rendered(output) if "/" not in relpath]
-    return all((config.output_dir / relpath).is_file() for relpath in top)
+    return all((config.output_dir / relpath).is_file() for relpath in store.rendered_top(output))
 
 
 def mark_published(store: Store, config: Config) -> None:

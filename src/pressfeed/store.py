@@ -296,6 +296,12 @@ class Store:
             rows = self._db.execute("SELECT relpath, fingerprint FROM rendered WHERE output = ?", (output,))
             return {row["relpath"]: row["fingerprint"] for row in rows}
 
+    def rendered_top(self, output: str) -> list[str]:
+        """The relative paths last published at the top of `output` (no folder in them)."""
+        with self._errors("read"):
+            sql = "SELECT relpath FROM rendered WHERE output = ? AND instr(relpath, '/') = 0"
+            return [row["relpath"] for row in self._db.execute(sql, (output,))]
+
     def set_rendered(self, output: str, fingerprints: dict[str, str]) -> None:
         with self._errors("write"):
             self._db.executemany(
