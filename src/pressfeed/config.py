@@ -8,7 +8,7 @@ import unicodedata
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -502,10 +502,9 @@ def _template(r: _Reader, key: str, section: str) -> str | None:
 
 def is_inside(relpath: str) -> bool:
     """True when `relpath` names a file strictly inside the folder it is relative to."""
-    if not relpath or "\\" in relpath or "\0" in relpath or relpath.endswith("/"):
+    if not relpath or "\\" in relpath or "\0" in relpath or relpath.startswith("/"):
         return False
-    parts = PurePosixPath(relpath).parts
-    return not PurePosixPath(relpath).is_absolute() and all(p not in ("", ".", "..") for p in parts)
+    return all(part not in ("", ".", "..") for part in relpath.split("/"))
 
 
 def _distinct_templates(r: _Reader, templates: dict[str, dict[FeedFormat, str | None]]) -> None:

@@ -86,12 +86,15 @@ class Site:
         for meta in self.live:
             self.by_category.setdefault(categories[meta.category], []).append(meta)
         self.ordered_categories = sorted(self.by_category, key=lambda c: c.name.casefold())
+        self.by_seq = {m.seq: m for m in self.live}
 
     # -- planning --------------------------------------------------------------------------
 
     def plan(self, settings: str) -> list[Page]:
         """Every site file, article pages first (feeds link to them), then the rest."""
-        pages = [self._article_page(meta, settings) for meta in self.live if self.article_relpath(meta.link)]
+        pages = [
+            page for page in map(lambda meta: self._article_page(meta, settings), self.live) if page.relpath
+        ]
         listing = [(c.name, c.slug, len(self.by_category[c])) for c in self.ordered_categories]
         latest = tuple(m.seq for m in newest_first(self.live)[: self.config.max_entries])
         pages.append(self._page(INDEX, "index", latest, settings, listing))
@@ -120,8 +123,13 @@ class Site:
         listing: Any,
         category: Category | None = None,
     ) -> Page:
-        members = {m.seq: (m.id, m.changed) for m in self.live if m.seq in set(seqs)} if seqs else {}
-        state = (relpath, kind, [members.get(seq) for seq in seqs], listing, category)
+        state = (
+            relpath,
+            kind,
+            [(self.by_seq[seq].id, self.by_seq[seq].changed) for seq in seqs],
+            listing,
+            category,
+        )
         return Page(relpath, kind, seqs, _digest(settings, state), category)
 
     def article_relpath(self, link: str) -> str | None:
