@@ -1,7 +1,7 @@
 """pressfeed benchmark, side by side with a naive feedgen build and a parsing floor.
 
     python bench/run.py                      # N = 1k and 10k (about a minute)
-    python bench/run.py --large              # also 100k (several minutes)
+    python bench/run.py --large              # also 100k (about ten minutes)
     python bench/run.py --sizes 1000 --repeat 1
 
 Every step runs in a fresh process; wall time and peak RSS are the best of --repeat runs.
@@ -109,7 +109,7 @@ def bench_size(count: int, repeat: int, out: Path) -> dict[str, float]:
         record("parse+normalize", run([PYTHON, str(HERE / "parse_only.py"), "dump.txt"], work))
         record("--version", run([*CLI, "--version"], work))
         record("full build", run([*CLI, "build", "--formats", "atom,rss"], work))
-        record("rebuild", run([*CLI, "rebuild", "-q"], work))
+        record("rebuild (full site)", run([*CLI, "rebuild", "-q"], work))
         record("no-change rerun", run([*CLI, "build"], work))
         shutil.copy(grown, dump)  # the export gains one release on top, as cron would see it
         record("one new article", run([*CLI, "build"], work))
