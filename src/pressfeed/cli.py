@@ -113,10 +113,14 @@ def build(
 ) -> None:
     """Merge what is new in the input into the store and write the feeds whose content changed."""
     from pressfeed.pipeline import build as run_build
-    from pressfeed.pipeline import clock
+    from pressfeed.pipeline import clock, nothing_new
 
     chosen = _formats(formats)
     config = _load(config_path, inputs, output)
+    if not (full or chosen or publish_after) and nothing_new(config):  # the cron fast path, kept lean
+        if not quiet:
+            click.echo(NOTHING_NEW)
+        return
     report = run_build(config, strict=strict, now=clock(), full=full, formats=chosen)
     _report_problems(report.problems)
     if not quiet:
@@ -362,9 +366,12 @@ def _local(when: dt.datetime, config: Config) -> dt.datetime:
     return when.astimezone(zoneinfo.ZoneInfo(config.timezone))
 
 
+NOTHING_NEW = "nothing changed since the last build; no file written"
+
+
 def _print_report(report: BuildReport) -> None:
     if report.skipped:
-        click.echo("nothing changed since the last build; no file written")
+        click.echo(NOTHING_NEW)
         return
     for article in report.withdrawn:
         click.echo(f"withdrawn: {article.id}  {article.title}")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from pressfeed.errors import ConfigError
-from pressfeed.types import FeedFormat
+from pressfeed.formats import FeedFormat
 
 T = TypeVar("T")
 

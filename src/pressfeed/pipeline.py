@@ -21,11 +21,11 @@ from pressfeed.errors import BusyError, InputError, StoreError
 from pressfeed.sources import Span
 from pressfeed.state import is_published, output_key
 from pressfeed.store import Store, open_store
-from pressfeed.types import BuildReport, CleanRecord, FeedResult, Problem, RawRecord
 
 if TYPE_CHECKING:
     from pressfeed.merge import IngestReport
     from pressfeed.remote import PublishReport
+    from pressfeed.types import BuildReport, CleanRecord, FeedResult, Problem, RawRecord
 
 # Rendering, merging and cleaning are imported where they are used: a rerun that finds
 # nothing new should not pay for loading them.
@@ -129,6 +129,7 @@ class _Reading:
 
     def _raw(self) -> Iterator[RawRecord]:
         from pressfeed.parse import ParseStats, parse_file
+        from pressfeed.types import RawRecord
 
         for path in self.paths:
             per_file = None if self.progress is None else functools.partial(self.progress, path)
@@ -171,7 +172,9 @@ def build(
     `strict`, an input with nothing to accept, or any failure before the files are written
     rolls it all back.
     """
-    if not full and formats is None and _nothing_new(config):
+    from pressfeed.types import BuildReport
+
+    if not full and formats is None and nothing_new(config):
         return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
     from pressfeed.merge import ingest
     from pressfeed.publish import publish
@@ -244,7 +247,7 @@ def _pings_pending(store: Store) -> bool:
     return store.get_meta("websub:pending", "[]") != "[]"
 
 
-def _nothing_new(config: Config) -> bool:
+def nothing_new(config: Config) -> bool:
     """The cheap check a cron rerun makes before taking the lock: no input changed since the
     last publish, which saw the store as it is. (A run busy meanwhile publishes its own work.)"""
     if not config.store_path.is_file():
@@ -289,6 +292,7 @@ def _input_key(path: Path) -> str:
 def rebuild(config: Config) -> BuildReport:
     """Render every document from the store, whatever was rendered before (no input is read)."""
     from pressfeed.publish import publish
+    from pressfeed.types import BuildReport
 
     with exclusive(config), open_store(config.store_path) as store, store.transaction():
         store.forget_rendered(output_key(config))

@@ -12,10 +12,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pressfeed.errors import StoreError
 from pressfeed.sources import Snapshot
-from pressfeed.types import ArticleMeta, StoredArticle
+
+if TYPE_CHECKING:
+    from pressfeed.types import ArticleMeta, StoredArticle
 
 #: Numbered migrations: MIGRATIONS[n] takes schema n to n + 1.
 MIGRATIONS: tuple[str, ...] = (
@@ -86,6 +89,8 @@ def _seconds(when: dt.datetime) -> int:
 
 
 def _full(row: sqlite3.Row) -> StoredArticle:
+    from pressfeed.types import StoredArticle  # imported on first use: a no-change rerun needs none
+
     return StoredArticle(
         seq=row["seq"],
         id=row["id"],
@@ -106,6 +111,8 @@ def _full(row: sqlite3.Row) -> StoredArticle:
 
 
 def _meta(row: sqlite3.Row) -> ArticleMeta:
+    from pressfeed.types import ArticleMeta
+
     return ArticleMeta(
         seq=row["seq"],
         id=row["id"],

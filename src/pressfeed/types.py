@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
+
+from pressfeed.formats import PARTS, FeedFormat
+
+__all__ = ["PARTS", "FeedFormat"]  # defined in formats.py, light to import; the rest below
 
 
 @dataclass(frozen=True)
@@ -142,13 +145,6 @@ class ArticleMeta:
     link: str = ""
 
 
-class FeedFormat(Enum):
-    ATOM = "atom"
-    RSS = "rss"
-    #: JSON Feed 1.1.
-    JSON = "json"
-
-
 @dataclass(frozen=True)
 class FeedSpec:
     """One feed document to produce: a subscription feed or one of its archive pages."""
@@ -205,7 +201,3 @@ class BuildReport:
     #: Site files (pages, OPML, host files) in the build, and how many were written.
     site_files: int = 0
     site_written: int = 0
-
-
-#: What `build --formats` can choose: the feed formats, the HTML site, the `.gz` copies.
-PARTS = ("atom", "rss", "json", "html", "gz")
