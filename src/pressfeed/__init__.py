@@ -1,7 +1,7 @@
 """pressfeed: press-release text dumps → Atom 1.0 and RSS 2.0 feeds.
 
 Public API: `load_config()`, `build()`, `rebuild()`, `import_dumps()`, `read_records()`,
-`open_store()`, the types and the errors.
+`publish_output()`, `open_store()`, the types and the errors.
 Submodules are imported on first use so that the CLI starts fast.
 """
 
@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from pressfeed.config import Config, load_config
     from pressfeed.errors import ConfigError, InputError, OutputError, PressfeedError, StoreError
-    from pressfeed.pipeline import build, import_dumps, read_records, rebuild
+    from pressfeed.pipeline import build, import_dumps, publish_output, read_records, rebuild
     from pressfeed.store import open_store
     from pressfeed.types import Article, BuildReport, Category, FeedResult, FeedSpec, Problem, RawRecord
 
@@ -23,6 +23,7 @@ _EXPORTS = {
     "read_records": "pressfeed.pipeline",
     "import_dumps": "pressfeed.pipeline",
     "rebuild": "pressfeed.pipeline",
+    "publish_output": "pressfeed.pipeline",
     "open_store": "pressfeed.store",
     "Config": "pressfeed.config",
     "load_config": "pressfeed.config",
@@ -59,6 +60,7 @@ __all__ = [
     "import_dumps",
     "load_config",
     "open_store",
+    "publish_output",
     "read_records",
     "rebuild",
 ]
