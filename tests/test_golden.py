@@ -42,3 +42,14 @@ def test_the_sample_builds_exactly_the_golden_feed(fresh: Path, name: str) -> No
 @pytest.mark.parametrize("name", GOLDEN_FILES)
 def test_the_committed_feeds_folder_is_up_to_date(name: str) -> None:
     assert (REPO / "feeds" / name).read_bytes() == (GOLDEN / name).read_bytes()
+
+
+def test_the_committed_feeds_folder_is_exactly_a_fresh_build(fresh: Path) -> None:
+    """Every file: pages, .gz copies and host files too (README command 1 must change no byte)."""
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    committed = files(REPO / "feeds")
+    committed.pop(".pressfeed-publishing", None)
+    assert committed == files(fresh)
