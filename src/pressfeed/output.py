@@ -72,20 +72,6 @@ def stage(root: Path, relpath: str, data: bytes, *, sync: bool = True) -> Staged
         raise OutputError(f"{exc.filename or root / relpath}: cannot write: {exc.strerror or exc}") from exc
 
 
-def stage_all(root: Path, files: Iterable[tuple[str, bytes]]) -> list[Staged]:
-    """Stage every file, or none: on a failure the temporaries written so far are removed."""
-    staged: list[Staged] = []
-    try:
-        for relpath, data in files:
-            item = stage(root, relpath, data)
-            if item is not None:
-                staged.append(item)
-    except BaseException:
-        discard(staged)
-        raise
-    return staged
-
-
 def commit(staged: Sequence[Staged]) -> None:
     """Rename staged files over their targets, in order; then make the renames durable."""
     try:
@@ -107,7 +93,8 @@ def discard(staged: Iterable[Staged]) -> None:
 
 
 def write_if_changed(root: Path, relpath: str, data: bytes) -> bool:
-    """Replace one file atomically unless it already holds `data`; True when written."""
+    """Replace one file atomically unless it already holds `data`; True when written.
+    (A build stages many files first, see publish.py; this is the one-file case.)"""
     staged = stage(root, relpath, data)
     if staged is None:
         return False
