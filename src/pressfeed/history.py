@@ -99,7 +99,6 @@ class _Feed:
         has_history = any(not m.withdrawn and m.seq not in shown for m in members)
         count = len(members) // size + 1 if has_history else 0
         self.pages = [members[n * size : (n + 1) * size] for n in range(count)]
-        self.published_pages = count
 
     def _url(self, relpath: str) -> str:
         return f"{self.config.base_url}/{relpath}"
@@ -110,17 +109,17 @@ class _Feed:
 
     def subscription(self) -> Document:
         history: tuple[tuple[str, str], ...] = ()
-        if self.published_pages:
-            history = (("prev-archive", self._url(self._page_relpath(self.published_pages))),)
+        if self.pages:
+            history = (("prev-archive", self._url(self._page_relpath(len(self.pages)))),)
         return self._document(self.relpath, self.current, self.members, history, archive=False)
 
     def archive_pages(self) -> list[Document]:
         documents = []
-        for number in range(1, self.published_pages + 1):
+        for number in range(1, len(self.pages) + 1):
             history: list[tuple[str, str]] = [("current", self.url)]
             if number > 1:
                 history.append(("prev-archive", self._url(self._page_relpath(number - 1))))
-            if number < self.published_pages:
+            if number < len(self.pages):
                 history.append(("next-archive", self._url(self._page_relpath(number + 1))))
             page = self.pages[number - 1]
             entries = newest_first(m for m in page if not m.withdrawn)

@@ -116,7 +116,7 @@ def publish(
     gzip = config.gzip and "gz" in chosen
 
     # A top-level file gone (a deleted output folder, say): check every file this time.
-    full = full or any(not (out / relpath).is_file() for relpath in done if "/" not in relpath)
+    full = full or any(not (out / relpath).is_file() for relpath in store.rendered_top(output))
 
     def stale(relpath: str, fingerprint: str) -> bool:
         if done.get(relpath) != fingerprint:
@@ -219,10 +219,17 @@ class _Fragments:
     def _advance(self) -> None:
         chunk = self.order[self.asked : self.asked + CHUNK]
         self.asked += len(chunk)
-        rows = self.store.load(chunk)
+        articles = _articles(self.store, chunk, self.categories, self.config)
         for seq in chunk:
-            article = to_article(rows[seq], self.categories[rows[seq].category], self.config)
-            self.ready[seq] = _render_pair(article, self.config)
+            self.ready[seq] = _render_pair(articles[seq], self.config)
+
+
+def _articles(
+    store: Store, seqs: list[int], categories: dict[str, Category], config: Config
+) -> dict[int, Article]:
+    """The renderable articles with these sequence numbers."""
+    rows = store.load(seqs)
+    return {seq: to_article(row, categories[row.category], config) for seq, row in rows.items()}
 
 
 _FORMAT_INDEX = {FeedFormat.ATOM: 0, FeedFormat.RSS: 1, FeedFormat.JSON: 2}
@@ -357,8 +364,7 @@ def _render_pages(
     out = config.output_dir
     for start in range(0, len(pages), CHUNK):
         chunk = pages[start : start + CHUNK]
-        rows = store.load([seq for page in chunk for seq in page.seqs])
-        articles = {seq: to_article(row, categories[row.category], config) for seq, row in rows.items()}
+        articles = _articles(store, [seq for page in chunk for seq in page.seqs], categories, config)
         for page in chunk:
             rank = {"article": 1, "host": HOST_RANK}.get(page.kind, 4)
             new_file = not (out / page.relpath).exists()

@@ -23,7 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pressfeed.config import OVERALL_FEED_KEY, Config, is_inside
+from pressfeed.config import Config, is_inside
 from pressfeed.history import newest_first
 from pressfeed.render import fast
 from pressfeed.types import Article, ArticleMeta, Category, FeedFormat
@@ -332,4 +332,4 @@ def _nginx_file(config: Config) -> str:
 
 
 HOST_FILES = {"_headers": _headers_file, ".htaccess": _htaccess_file, "pressfeed.nginx.conf": _nginx_file}
-__all__ = ["CATEGORY_PAGE", "HOST_FILES", "INDEX", "OPML", "OVERALL_FEED_KEY", "Page", "Site", "content_type"]
+__all__ = ["CATEGORY_PAGE", "HOST_FILES", "INDEX", "OPML", "Page", "Site", "content_type"]

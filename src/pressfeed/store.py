@@ -193,15 +193,8 @@ class Store:
             return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
     def metas_on_days(self, days: Iterable[dt.date]) -> list[ArticleMeta]:
-        wanted = sorted({d.isoformat() for d in days})
-        found: list[ArticleMeta] = []
-        with self._errors("read"):
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                sql = f"SELECT {_META_COLUMNS} FROM articles WHERE day IN ({marks}) ORDER BY seq"
-                found += map(_meta, self._db.execute(sql, chunk))
-        return found
+        rows = self._select_in(_META_COLUMNS, "day", sorted({d.isoformat() for d in days}))
+        return sorted(map(_meta, rows), key=lambda meta: meta.seq)
 
     def all_metas(self) -> list[ArticleMeta]:
         """Every row, withdrawn ones included, in archive order: by import, then oldest first."""
@@ -221,15 +214,19 @@ class Store:
 
     def load(self, seqs: Sequence[int]) -> dict[int, StoredArticle]:
         """Full rows for the given sequence numbers."""
-        result: dict[int, StoredArticle] = {}
-        ordered = sorted(set(seqs))
+        return {a.seq: a for a in map(_full, self._select_in(_COLUMNS, "seq", sorted(set(seqs))))}
+
+    def _select_in(self, columns: str, column: str, values: Sequence[object]) -> list[sqlite3.Row]:
+        """Rows whose `column` is one of `values`, queried 500 at a time (SQLite's limit on
+        bound parameters is not much higher on older builds)."""
+        rows: list[sqlite3.Row] = []
         with self._errors("read"):
-            for start in range(0, len(ordered), 500):
-                chunk = ordered[start : start + 500]
+            for start in range(0, len(values), 500):
+                chunk = values[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                sql = f"SELECT {_COLUMNS} FROM articles WHERE seq IN ({marks})"
-                result.update((a.seq, a) for a in map(_full, self._db.execute(sql, chunk)))
-        return result
+                sql = f"SELECT {columns} FROM articles WHERE {column} IN ({marks})"
+                rows += self._db.execute(sql, chunk).fetchall()
+        return rows
 
     def insert_many(self, articles: Sequence[StoredArticle]) -> None:
         """Add new articles, in order (their sequence numbers follow it)."""
