@@ -375,14 +375,15 @@ def _print_report(report: BuildReport) -> None:
         return
     for article in report.withdrawn:
         click.echo(f"withdrawn: {article.id}  {article.title}")
-    pages = [feed for feed in report.feeds if feed.spec.archive]
-    for feed in report.feeds:
-        if not feed.spec.archive:
-            state = "written" if feed.written else "unchanged"
-            click.echo(f"{feed.path}  {feed.entries} entries  {state}")
-    if pages:
-        written_pages = sum(feed.written for feed in pages)
-        click.echo(f"archive pages: {written_pages} written, {len(pages) - written_pages} unchanged")
+    subscriptions = [feed for feed in report.feeds if not feed.spec.archive]
+    for feed in subscriptions:
+        state = "written" if feed.written else "unchanged"
+        click.echo(f"{feed.path}  {feed.entries} entries  {state}")
+    if report.archive_pages:
+        written_pages = sum(feed.written for feed in report.feeds if feed.spec.archive)
+        click.echo(
+            f"archive pages: {written_pages} written, {report.archive_pages - written_pages} unchanged"
+        )
     if report.site_files:
         unchanged = report.site_files - report.site_written
         click.echo(f"site pages: {report.site_written} written, {unchanged} unchanged")
@@ -391,4 +392,5 @@ def _print_report(report: BuildReport) -> None:
     accepted = (
         f"{report.accepted} articles accepted, {len(report.problems)} rejected; " if report.accepted else ""
     )
-    click.echo(f"{accepted}{counts}{written} of {len(report.feeds) + report.site_files} files written")
+    files = len(subscriptions) + report.archive_pages + report.site_files
+    click.echo(f"{accepted}{counts}{written} of {files} files written")

@@ -326,16 +326,27 @@ def _base_url(checked: dict[str, Checked], findings: list[Finding]) -> str | Non
     return next(iter(bases), None)
 
 
+def link_target(href: str, base: str) -> str | None:
+    """The file a URL under `base` names, relative to it; None for other URLs and for folder
+    URLs (the site's front page, which pressfeed does not make)."""
+    if not href.startswith(base):
+        return None
+    target = href[len(base) :].split("#", 1)[0]
+    return None if target == "" or target.endswith("/") else target
+
+
+def link_targets(links: Iterable[Link], base: str) -> set[str]:
+    return {target for link in links if (target := link_target(link.href, base)) is not None}
+
+
 def dangling(relpath: str, links: Iterable[Link], base: str, present: set[str]) -> list[Finding]:
     """Links under `base` that name no file in `present`: errors for feed links, warnings for
     entry links (article pages)."""
     found = []
     for link in links:
-        if not link.href.startswith(base):
+        target = link_target(link.href, base)
+        if target is None or target in present:
             continue
-        target = link.href[len(base) :].split("#", 1)[0]
-        if target in present or target == "" or target.endswith("/"):
-            continue  # a folder URL is the site's front page, which pressfeed does not make
         severity = "warning" if link.in_entry or link.rel not in FEED_RELS else "error"
         found.append(
             Finding(relpath, f"rel={link.rel!r} link to {link.href} names no file in the folder", severity)

@@ -22,10 +22,14 @@ import hashlib
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pressfeed.config import OVERALL_FEED_KEY, Config
 from pressfeed.state import settings_fingerprint
 from pressfeed.types import ArticleMeta, Category, FeedFormat, FeedSpec
+
+if TYPE_CHECKING:
+    from pressfeed.catalog import Catalog, FeedRows
 
 
 @dataclass(frozen=True)
@@ -55,18 +59,20 @@ def newest_first(metas: Iterable[ArticleMeta]) -> list[ArticleMeta]:
     return ordered
 
 
-def plan(config: Config, metas: Sequence[ArticleMeta], categories: Mapping[str, Category]) -> list[Document]:
-    """Every document, archive pages before the subscription feeds that link to them."""
+def page_count(total: int, live: int, config: Config) -> int:
+    """Archive pages of a feed: none until it holds a live article its subscription document
+    no longer shows; then its members cut into pages, plus the (maybe empty) page being filled."""
+    return total // config.archive_page_size + 1 if live > config.max_entries else 0
+
+
+def plan(config: Config, catalog: Catalog) -> list[Document]:
+    """The catalog's documents, archive pages before the subscription feeds that link to them."""
     settings = settings_fingerprint(config)
-    members: dict[Category | None, list[ArticleMeta]] = {None: list(metas)}
-    for meta in metas:
-        members.setdefault(categories[meta.category], []).append(meta)
     archives: list[Document] = []
     subscriptions: list[Document] = []
-    ordered = sorted(members, key=lambda c: "" if c is None else c.slug)
-    for category in ordered:
+    for rows in catalog.feeds:
         for fmt in FeedFormat:
-            feed = _Feed(config, fmt, category, members[category], categories, settings)
+            feed = _Feed(config, fmt, rows, catalog.categories, settings)
             archives += feed.archive_pages()
             subscriptions.append(feed.subscription())
     return archives + subscriptions
@@ -79,26 +85,19 @@ class _Feed:
         self,
         config: Config,
         fmt: FeedFormat,
-        category: Category | None,
-        members: list[ArticleMeta],
+        rows: FeedRows,
         categories: Mapping[str, Category],
         settings: str,
     ) -> None:
-        self.config, self.fmt, self.category = config, fmt, category
-        self.members, self.categories, self.settings = members, categories, settings
-        if category is None:
+        self.config, self.fmt, self.rows = config, fmt, rows
+        self.category, self.categories, self.settings = rows.category, categories, settings
+        if self.category is None:
             self.relpath, self.title = config.overall_templates[fmt], config.title
         else:
-            self.relpath = config.category_templates[fmt].format(slug=category.slug)
-            self.title = f"{config.title} — {category.name}"
+            self.relpath = config.category_templates[fmt].format(slug=self.category.slug)
+            self.title = f"{config.title} — {self.category.name}"
         self.url = self._url(self.relpath)
-        live = [m for m in members if not m.withdrawn]
-        self.current = newest_first(live)[: config.max_entries]
-        shown = {m.seq for m in self.current}
-        size = config.archive_page_size
-        has_history = any(not m.withdrawn and m.seq not in shown for m in members)
-        count = len(members) // size + 1 if has_history else 0
-        self.pages = [members[n * size : (n + 1) * size] for n in range(count)]
+        self.count = page_count(rows.total, rows.live, config)
 
     def _url(self, relpath: str) -> str:
         return f"{self.config.base_url}/{relpath}"
@@ -109,19 +108,22 @@ class _Feed:
 
     def subscription(self) -> Document:
         history: tuple[tuple[str, str], ...] = ()
-        if self.pages:
-            history = (("prev-archive", self._url(self._page_relpath(len(self.pages)))),)
-        return self._document(self.relpath, self.current, self.members, history, archive=False)
+        if self.count:
+            history = (("prev-archive", self._url(self._page_relpath(self.count))),)
+        newest = list(self.rows.newest)
+        return self._document(
+            self.relpath, newest, newest, history, archive=False, last_change=self.rows.last_change
+        )
 
     def archive_pages(self) -> list[Document]:
+        """The archive pages the catalog holds (all of them, or those a change touched)."""
         documents = []
-        for number in range(1, len(self.pages) + 1):
+        for number, page in sorted(self.rows.pages.items()):
             history: list[tuple[str, str]] = [("current", self.url)]
             if number > 1:
                 history.append(("prev-archive", self._url(self._page_relpath(number - 1))))
-            if number < len(self.pages):
+            if number < self.count:
                 history.append(("next-archive", self._url(self._page_relpath(number + 1))))
-            page = self.pages[number - 1]
             entries = newest_first(m for m in page if not m.withdrawn)
             documents.append(
                 self._document(self._page_relpath(number), entries, page, tuple(history), archive=True)
@@ -132,12 +134,14 @@ class _Feed:
         self,
         relpath: str,
         entries: list[ArticleMeta],
-        scope: list[ArticleMeta],
+        scope: Sequence[ArticleMeta],
         history: tuple[tuple[str, str], ...],
         *,
         archive: bool,
+        last_change: dt.datetime | None = None,
     ) -> Document:
-        updated = max((m.updated for m in entries or scope), default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+        epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        updated = max((m.updated for m in entries or scope), default=last_change or epoch)
         tz = zoneinfo.ZoneInfo(self.config.timezone)
         updated = updated.astimezone(tz)
         newest = max((m.published for m in entries), default=updated).astimezone(tz)

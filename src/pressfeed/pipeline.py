@@ -198,6 +198,7 @@ def build(
         feeds=tuple(published.feeds),
         site_files=published.site_files,
         site_written=published.site_written,
+        archive_pages=published.archive_pages,
         accepted=reading.accepted,
         problems=tuple(reading.problems) + tuple(report.problems),
         added=report.added,
@@ -305,4 +306,5 @@ def rebuild(config: Config) -> BuildReport:
         problems=(),
         site_files=published.site_files,
         site_written=published.site_written,
+        archive_pages=published.archive_pages,
     )

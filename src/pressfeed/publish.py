@@ -28,11 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pressfeed import catalog
+from pressfeed.catalog import Catalog
 from pressfeed.config import Config
-from pressfeed.conformance import Link, check_document, dangling
+from pressfeed.conformance import Link, check_document, dangling, link_targets
 from pressfeed.errors import OutputError
-from pressfeed.history import Document, plan, reserved_slugs
-from pressfeed.normalize import CategoryResolver, to_article
+from pressfeed.history import Document, page_count, plan
+from pressfeed.normalize import to_article
 from pressfeed.output import (
     Staged,
     check_output_folder,
@@ -45,8 +47,8 @@ from pressfeed.output import (
 )
 from pressfeed.render import fast, json_feed
 from pressfeed.render.common import site_url
-from pressfeed.site import Page, Site, templates_fingerprint
-from pressfeed.state import mark_published, output_key, settings_fingerprint
+from pressfeed.site import Page, Site
+from pressfeed.state import mark_published, output_key, part_settings, published_since
 from pressfeed.store import Store
 from pressfeed.types import PARTS as ALL_PARTS
 from pressfeed.types import Article, Category, FeedFormat, FeedResult, FeedSpec
@@ -89,6 +91,8 @@ class Published:
     feeds: list[FeedResult]
     site_files: int
     site_written: int
+    #: Archive pages in the folder, planned or not.
+    archive_pages: int
 
 
 def publish(
@@ -103,20 +107,19 @@ def publish(
     chosen = PARTS if parts is None else parts
     out = config.output_dir
     check_output_folder(out)
-    metas = store.all_metas()
-    if all(m.withdrawn for m in metas):
-        raise OutputError(f"{store.path}: no article to publish; the feeds in {out} were left alone")
-    categories = CategoryResolver(config, reserved_slugs(config)).resolve({m.category for m in metas})
-    documents = [d for d in plan(config, metas, categories) if d.spec.format.value in chosen]
-    site = Site(config, metas, categories)
-    settings = settings_fingerprint(config) + templates_fingerprint(config)
-    pages = site.plan(settings) if "html" in chosen else []
     output = output_key(config)
-    done = store.rendered(output)
-    gzip = config.gzip and "gz" in chosen
-
     # A top-level file gone (a deleted output folder, say): check every file this time.
     full = full or any(not (out / relpath).is_file() for relpath in store.rendered_top(output))
+    scope = _catalog(store, config, chosen, full=full)
+    if not any(feed.live for feed in scope.feeds):
+        raise OutputError(f"{store.path}: no article to publish; the feeds in {out} were left alone")
+    categories = scope.categories
+    documents = [d for d in plan(config, scope) if d.spec.format.value in chosen]
+    site = Site(config, scope)
+    pages = site.plan(part_settings(config, "html")) if "html" in chosen else []
+    planned = [d.spec.relpath for d in documents] + [p.relpath for p in pages]
+    done = store.rendered(output) if scope.complete else store.rendered_among(output, planned)
+    gzip = config.gzip and "gz" in chosen
 
     def stale(relpath: str, fingerprint: str) -> bool:
         if done.get(relpath) != fingerprint:
@@ -139,7 +142,7 @@ def publish(
     try:
         rendered = _stage_all(config, outputs, sync=len(dirty) + len(dirty_pages) <= FSYNC_EACH)
         try:
-            _check_links(config, documents, pages, set(done), rendered)
+            _check_links(store, config, set(planned), rendered)
         except BaseException:
             discard(r.staged for r in rendered if r.staged is not None)
             raise
@@ -153,13 +156,34 @@ def publish(
     store.set_rendered(
         output, {r.output.relpath: r.output.fingerprint for r in rendered if r.output.fingerprint}
     )
-    mark_published(store, config)
+    mark_published(store, config, chosen)
     marker.unlink(missing_ok=True)
     written = {r.output.relpath for r in rendered if r.staged is not None}
     results = [
         FeedResult(d.spec, out / d.spec.relpath, len(d.seqs), d.spec.relpath in written) for d in documents
     ]
-    return Published(results, len(pages), sum(1 for p in pages if p.relpath in written))
+    site_written = sum(1 for p in pages if p.relpath in written)
+    formats = sum(1 for fmt in FeedFormat if fmt.value in chosen)
+    archive_pages = formats * sum(page_count(f.total, f.live, config) for f in scope.feeds)
+    site_total = _site_files(store, config, pages, rendered, complete=scope.complete)
+    return Published(results, site_total, site_written, archive_pages)
+
+
+def _site_files(
+    store: Store, config: Config, pages: list[Page], rendered: list[Rendered], *, complete: bool
+) -> int:
+    """Site files in the folder: all those planned when all were, else the count last
+    published plus the pages new to the folder."""
+    if not pages:
+        return 0
+    key = f"site-files:{output_key(config)}"
+    if complete:
+        total = len(pages)
+    else:
+        new = (r.output for r in rendered if r.output.document is None and r.output.fingerprint)
+        total = int(store.get_meta(key, "0")) + sum(1 for output in new if output.new_file)
+    store.set_meta(key, str(total))
+    return total
 
 
 #: Present in the output folder while a publish stages files; found at the start of the next
@@ -170,6 +194,14 @@ PUBLISHING = ".pressfeed-publishing"
 #: What a build can be limited to (`build --formats`): the feed formats, the HTML site
 #: (pages, OPML, host files) and the precompressed copies.
 PARTS = frozenset(ALL_PARTS)
+
+
+def _catalog(store: Store, config: Config, parts: frozenset[str], *, full: bool) -> Catalog:
+    """Only what changed since these parts were last published, when that can be told from a
+    few queries; else everything (see catalog.py)."""
+    generation = None if full else published_since(store, config, parts)
+    changes = None if generation is None else catalog.since(store, config, generation)
+    return changes or catalog.whole(config, store.all_metas())
 
 
 def _chain(*streams: Iterator[_Output]) -> Iterator[_Output]:
@@ -337,16 +369,11 @@ def _stage_all(config: Config, outputs: Iterator[_Output], *, sync: bool) -> lis
     return done
 
 
-def _check_links(
-    config: Config,
-    documents: list[Document],
-    pages: list[Page],
-    published: set[str],
-    rendered: list[Rendered],
-) -> None:
+def _check_links(store: Store, config: Config, planned: set[str], rendered: list[Rendered]) -> None:
     """Every feed link of every new document names a file planned now or published before."""
-    present = {d.spec.relpath for d in documents} | {p.relpath for p in pages} | published
     base = f"{config.base_url}/"
+    named = {target for r in rendered for target in link_targets(r.output.links, base)}
+    present = planned | set(store.rendered_among(output_key(config), named - planned))
     faults = [
         f"{f.path}: {f.message}"
         for r in rendered

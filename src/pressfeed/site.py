@@ -17,16 +17,17 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import zoneinfo
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pressfeed.config import Config, is_inside
-from pressfeed.history import newest_first
 from pressfeed.render import fast
 from pressfeed.types import Article, ArticleMeta, Category, FeedFormat
+
+if TYPE_CHECKING:
+    from pressfeed.catalog import Catalog
 
 INDEX = "index.html"
 OPML = "feeds.opml"
@@ -76,32 +77,29 @@ class Page:
 class Site:
     """Plans and renders the site's files for one build."""
 
-    def __init__(
-        self, config: Config, metas: Sequence[ArticleMeta], categories: Mapping[str, Category]
-    ) -> None:
+    def __init__(self, config: Config, catalog: Catalog) -> None:
         self.config = config
-        self.categories = categories
-        self.live = [m for m in metas if not m.withdrawn]
-        self.by_category: dict[Category, list[ArticleMeta]] = {}
-        for meta in self.live:
-            self.by_category.setdefault(categories[meta.category], []).append(meta)
-        self.ordered_categories = sorted(self.by_category, key=lambda c: c.name.casefold())
-        self.by_seq = {m.seq: m for m in self.live}
+        self.catalog = catalog
+        self.categories = catalog.categories
+        #: Live articles per category with any, and each feed's newest (as its feeds show them).
+        self.live_count = {f.category: f.live for f in catalog.feeds if f.category is not None and f.live}
+        self.newest = {f.category: f.newest for f in catalog.feeds}
+        self.ordered_categories = sorted(self.live_count, key=lambda c: c.name.casefold())
+        shown = [m for f in catalog.feeds for m in f.newest]
+        self.by_seq = {m.seq: m for m in (*catalog.articles, *shown)}
 
     # -- planning --------------------------------------------------------------------------
 
     def plan(self, settings: str) -> list[Page]:
         """Every site file, article pages first (feeds link to them), then the rest."""
-        pages = [
-            page for page in map(lambda meta: self._article_page(meta, settings), self.live) if page.relpath
-        ]
-        listing = [(c.name, c.slug, len(self.by_category[c])) for c in self.ordered_categories]
-        latest = tuple(m.seq for m in newest_first(self.live)[: self.config.max_entries])
+        articles = map(lambda meta: self._article_page(meta, settings), self.catalog.articles)
+        pages = [page for page in articles if page.relpath]
+        listing = [(c.name, c.slug, self.live_count[c]) for c in self.ordered_categories]
+        latest = tuple(m.seq for m in self.newest[None])
         pages.append(self._page(INDEX, "index", latest, settings, listing))
         for category in self.ordered_categories:
-            newest = newest_first(self.by_category[category])[: self.config.max_entries]
             relpath = CATEGORY_PAGE.format(slug=category.slug)
-            seqs = tuple(m.seq for m in newest)
+            seqs = tuple(m.seq for m in self.newest[category])
             pages.append(self._page(relpath, "category", seqs, settings, listing, category))
         pages.append(self._page(OPML, "opml", (), settings, listing))
         for name in HOST_FILES:
@@ -191,7 +189,7 @@ class Site:
                 {
                     "name": c.name,
                     "href": href(CATEGORY_PAGE.format(slug=c.slug)),
-                    "count": len(self.by_category[c]),
+                    "count": self.live_count[c],
                 }
                 for c in self.ordered_categories
             ],
@@ -256,17 +254,6 @@ class Site:
 
 def _digest(settings: str, state: object) -> str:
     return hashlib.sha256(repr((settings, state)).encode("utf-8")).hexdigest()
-
-
-def templates_fingerprint(config: Config) -> str:
-    """The user's templates' contents, so that editing one re-renders the pages."""
-    if config.templates is None:
-        return ""
-    digest = hashlib.sha256()
-    for path in sorted(Path(config.templates).rglob("*")):
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def _headers_file(config: Config) -> str:

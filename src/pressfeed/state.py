@@ -1,12 +1,17 @@
 """What the last publish into an output folder saw, so a rerun can tell "nothing changed"
-without loading an article: kept in the store's meta table. Deliberately light to import."""
+without loading an article, and a build can plan only what changed since: kept in the store's
+meta table, one entry per part (atom, rss, json, html, gz), since `build --formats` publishes
+some parts and not others. Deliberately light to import."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from pathlib import Path
 
 from pressfeed import __version__
 from pressfeed.config import Config
+from pressfeed.formats import PARTS
 from pressfeed.store import Store
 
 
@@ -14,23 +19,43 @@ def output_key(config: Config) -> str:
     return str(config.output_dir.resolve())
 
 
-def published_state(store: Store, config: Config) -> str:
-    return f"{store.generation}:{settings_fingerprint(config)}"
+def _key(config: Config, part: str) -> str:
+    return f"published:{output_key(config)}:{part}"
+
+
+def part_settings(config: Config, part: str) -> str:
+    """What in the config changes the bytes of one part: the HTML pages also follow the templates."""
+    settings = settings_fingerprint(config)
+    return settings + templates_fingerprint(config) if part == "html" else settings
+
+
+def published_since(store: Store, config: Config, parts: Iterable[str]) -> int | None:
+    """The store generation every one of `parts` was last published at, with the settings
+    they have now (the oldest, when they differ); None when one never was, or was with other
+    settings."""
+    generations = []
+    for part in parts:
+        generation, _, settings = store.get_meta(_key(config, part)).partition(":")
+        if not generation.isdigit() or settings != part_settings(config, part):
+            return None
+        generations.append(int(generation))
+    return min(generations, default=None)
 
 
 def is_published(store: Store, config: Config) -> bool:
-    """True when the last publish into this output saw this store generation and these
-    settings, and the files at the top of the folder (subscription feeds, front page, OPML)
-    are still there. Archive and article pages are not checked one by one here: a cron rerun
-    should not stat a hundred thousand files; `build --full` or `rebuild` restores any lost."""
-    output = output_key(config)
-    if store.get_meta(f"published:{output}") != published_state(store, config):
+    """True when the last publish of every part into this output saw this store generation and
+    these settings, and the files at the top of the folder (subscription feeds, front page,
+    OPML) are still there. Archive and article pages are not checked one by one here: a cron
+    rerun should not stat a hundred thousand files; `build --full` or `rebuild` restores any lost."""
+    if published_since(store, config, PARTS) != store.generation:
         return False
+    output = output_key(config)
     return all((config.output_dir / relpath).is_file() for relpath in store.rendered_top(output))
 
 
-def mark_published(store: Store, config: Config) -> None:
-    store.set_meta(f"published:{output_key(config)}", published_state(store, config))
+def mark_published(store: Store, config: Config, parts: Iterable[str]) -> None:
+    for part in parts:
+        store.set_meta(_key(config, part), f"{store.generation}:{part_settings(config, part)}")
 
 
 def settings_fingerprint(config: Config) -> str:
@@ -52,3 +77,14 @@ def settings_fingerprint(config: Config) -> str:
         config.archive_page_size,
     )
     return hashlib.sha256(repr(rendered_settings).encode("utf-8")).hexdigest()
+
+
+def templates_fingerprint(config: Config) -> str:
+    """The user's templates' contents, so that editing one re-renders the pages."""
+    if config.templates is None:
+        return ""
+    digest = hashlib.sha256()
+    for path in sorted(Path(config.templates).rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

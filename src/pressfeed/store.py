@@ -68,6 +68,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (destination, key)
     );
     """,
+    # 5: what an incremental plan queries (catalog.py): what changed since a generation, each
+    # feed's newest articles and archive slices, counts per category, without a table scan.
+    """
+    CREATE INDEX articles_by_change ON articles (changed);
+    CREATE INDEX articles_by_date ON articles (published DESC, id);
+    CREATE INDEX articles_by_category_date ON articles (category, published DESC, id);
+    CREATE INDEX articles_by_category_birth ON articles (category, born, published, id);
+    CREATE INDEX articles_withdrawn ON articles (category) WHERE withdrawn = 1;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -78,6 +87,13 @@ _COLUMNS = (
 _META_COLUMNS = (
     "seq, id, day, title_key, category, published, updated, withdrawn, changed, truncated, born, link"
 )
+
+
+def _in_categories(categories: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
+    """A WHERE fragment limiting rows to some category spellings (None: no limit)."""
+    if categories is None:
+        return "", ()
+    return f"AND category IN ({','.join('?' * len(categories))})", tuple(categories)
 
 
 def _utc(seconds: int) -> dt.datetime:
@@ -193,7 +209,10 @@ class Store:
             return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
     def metas_on_days(self, days: Iterable[dt.date]) -> list[ArticleMeta]:
-        rows = self._select_in(_META_COLUMNS, "day", sorted({d.isoformat() for d in days}))
+        rows = self._select_in(
+            f"SELECT {_META_COLUMNS} FROM articles WHERE day IN ({{marks}})",
+            sorted({d.isoformat() for d in days}),
+        )
         return sorted(map(_meta, rows), key=lambda meta: meta.seq)
 
     def all_metas(self) -> list[ArticleMeta]:
@@ -201,6 +220,54 @@ class Store:
         with self._errors("read"):
             sql = f"SELECT {_META_COLUMNS} FROM articles ORDER BY born, published, id"
             return list(map(_meta, self._db.execute(sql)))
+
+    def changed_since(self, generation: int) -> list[ArticleMeta]:
+        """Rows changed (or first stored) after `generation`, in archive order."""
+        with self._errors("read"):
+            sql = f"SELECT {_META_COLUMNS} FROM articles WHERE changed > ?"
+            rows = list(map(_meta, self._db.execute(sql, (generation,))))
+        # Sorted here: ordered in SQL, the query would walk the archive order instead of the
+        # index on `changed`.
+        return sorted(rows, key=lambda m: (m.born, m.published, m.id))
+
+    def category_counts(self) -> dict[str, tuple[int, int]]:
+        """Per category spelling: rows, and withdrawn rows."""
+        with self._errors("read"):
+            rows = dict(
+                self._db.execute("SELECT category, count(*) FROM articles GROUP BY category").fetchall()
+            )
+            sql = "SELECT category, count(*) FROM articles WHERE withdrawn = 1 GROUP BY category"
+            withdrawn = dict(self._db.execute(sql).fetchall())
+        return {name: (count, withdrawn.get(name, 0)) for name, count in rows.items()}
+
+    def newest_live(self, categories: Sequence[str] | None, limit: int) -> list[ArticleMeta]:
+        """The newest `limit` live rows (of these category spellings; None: of all), newest
+        first, ties by id: the order of `history.newest_first`."""
+        where, values = _in_categories(categories)
+        sql = (
+            f"SELECT {_META_COLUMNS} FROM articles WHERE withdrawn = 0 {where}"
+            " ORDER BY published DESC, id LIMIT ?"
+        )
+        with self._errors("read"):
+            return list(map(_meta, self._db.execute(sql, (*values, limit))))
+
+    def archive_slice(self, categories: Sequence[str] | None, offset: int, limit: int) -> list[ArticleMeta]:
+        """Rows `offset` to `offset + limit` (of these category spellings; None: of all), in
+        archive order, withdrawn ones included: the order of `all_metas`."""
+        where, values = _in_categories(categories)
+        sql = (
+            f"SELECT {_META_COLUMNS} FROM articles WHERE 1 {where}"
+            " ORDER BY born, published, id LIMIT ? OFFSET ?"
+        )
+        with self._errors("read"):
+            return list(map(_meta, self._db.execute(sql, (*values, limit, offset))))
+
+    def last_change(self, categories: Sequence[str] | None) -> dt.datetime | None:
+        """The latest `updated` of the rows of these category spellings (None: of all)."""
+        where, values = _in_categories(categories)
+        with self._errors("read"):
+            row = self._db.execute(f"SELECT max(updated) FROM articles WHERE 1 {where}", values).fetchone()
+        return None if row[0] is None else _utc(row[0])
 
     def get(self, seq: int) -> StoredArticle:
         with self._errors("read"):
@@ -214,18 +281,26 @@ class Store:
 
     def load(self, seqs: Sequence[int]) -> dict[int, StoredArticle]:
         """Full rows for the given sequence numbers."""
-        return {a.seq: a for a in map(_full, self._select_in(_COLUMNS, "seq", sorted(set(seqs))))}
+        return {
+            a.seq: a
+            for a in map(
+                _full,
+                self._select_in(
+                    f"SELECT {_COLUMNS} FROM articles WHERE seq IN ({{marks}})", sorted(set(seqs))
+                ),
+            )
+        }
 
-    def _select_in(self, columns: str, column: str, values: Sequence[object]) -> list[sqlite3.Row]:
-        """Rows whose `column` is one of `values`, queried 500 at a time (SQLite's limit on
-        bound parameters is not much higher on older builds)."""
+    def _select_in(self, query: str, values: Sequence[object], *fixed: object) -> list[sqlite3.Row]:
+        """Rows of `query`, whose `{marks}` is filled with `values` 500 at a time (SQLite's
+        limit on bound parameters is not much higher on older builds); `fixed` parameters
+        come first."""
         rows: list[sqlite3.Row] = []
         with self._errors("read"):
             for start in range(0, len(values), 500):
                 chunk = values[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                sql = f"SELECT {columns} FROM articles WHERE {column} IN ({marks})"
-                rows += self._db.execute(sql, chunk).fetchall()
+                sql = query.format(marks=",".join("?" * len(chunk)))
+                rows += self._db.execute(sql, (*fixed, *chunk)).fetchall()
         return rows
 
     def insert_many(self, articles: Sequence[StoredArticle]) -> None:
@@ -299,6 +374,12 @@ class Store:
         with self._errors("read"):
             rows = self._db.execute("SELECT relpath, fingerprint FROM rendered WHERE output = ?", (output,))
             return {row["relpath"]: row["fingerprint"] for row in rows}
+
+    def rendered_among(self, output: str, relpaths: Iterable[str]) -> dict[str, str]:
+        """Fingerprints of those of `relpaths` last published into `output`."""
+        sql = "SELECT relpath, fingerprint FROM rendered WHERE output = ? AND relpath IN ({marks})"
+        rows = self._select_in(sql, sorted(set(relpaths)), output)
+        return {row["relpath"]: row["fingerprint"] for row in rows}
 
     def rendered_top(self, output: str) -> list[str]:
         """The relative paths last published at the top of `output` (no folder in them)."""

@@ -201,3 +201,5 @@ class BuildReport:
     #: Site files (pages, OPML, host files) in the build, and how many were written.
     site_files: int = 0
     site_written: int = 0
+    #: Archive pages in the folder (`feeds` holds those the build planned).
+    archive_pages: int = 0

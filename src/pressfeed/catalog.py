@@ -1,0 +1,124 @@
+"""What planning needs to know of the store: for each logical feed, its counts, its newest
+articles and the archive pages to plan; for the site, the articles whose pages to plan.
+
+Two ways to gather it, giving the same documents where they overlap:
+- `whole()`: from every row's metadata, planning every document (a first build, `--full`,
+  changed settings, corrections, withdrawals);
+- `since()`: from a few indexed queries, planning only what new articles can have changed
+  since the generation last published: the subscription documents, the newest archive pages
+  (new articles are always last in archive order), the new articles' pages and the listings.
+  A cron run with one new article then reads a few hundred rows, not the whole archive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from pressfeed.config import Config
+from pressfeed.history import newest_first, page_count, reserved_slugs
+from pressfeed.normalize import CategoryResolver
+from pressfeed.store import Store
+from pressfeed.types import ArticleMeta, Category
+
+#: Past this many changed rows, planning from every row is as quick and simpler to trust.
+INCREMENTAL_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class FeedRows:
+    """One logical feed (overall: category None) as planning needs it."""
+
+    category: Category | None
+    #: Members, withdrawn ones included, and live members.
+    total: int
+    live: int
+    #: The newest live members, newest first, at most `max_entries`.
+    newest: tuple[ArticleMeta, ...]
+    #: The archive pages to plan: page number (from 1) → members in archive order.
+    pages: Mapping[int, Sequence[ArticleMeta]]
+    #: With no live member: the latest `updated` of any member (the empty feed's `updated`).
+    last_change: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    #: Every category spelling in the store → the category it is published under.
+    categories: dict[str, Category]
+    #: The overall feed, then each category's, by slug.
+    feeds: tuple[FeedRows, ...]
+    #: Live articles whose pages to plan.
+    articles: tuple[ArticleMeta, ...]
+    #: True when every document and page is planned.
+    complete: bool
+
+
+def whole(config: Config, metas: Sequence[ArticleMeta]) -> Catalog:
+    """Every document and page, from every row's metadata (in archive order)."""
+    categories = CategoryResolver(config, reserved_slugs(config)).resolve({m.category for m in metas})
+    members: dict[Category | None, list[ArticleMeta]] = {None: list(metas)}
+    for meta in metas:
+        members.setdefault(categories[meta.category], []).append(meta)
+    size = config.archive_page_size
+    feeds = []
+    for category in _ordered(members):
+        rows = members[category]
+        live = [m for m in rows if not m.withdrawn]
+        count = page_count(len(rows), len(live), config)
+        pages = {n: rows[(n - 1) * size : n * size] for n in range(1, count + 1)}
+        newest = tuple(newest_first(live)[: config.max_entries])
+        last_change = None if live else max(m.updated for m in rows)
+        feeds.append(FeedRows(category, len(rows), len(live), newest, pages, last_change))
+    articles = tuple(m for m in metas if not m.withdrawn)
+    return Catalog(categories, tuple(feeds), articles, complete=True)
+
+
+def since(store: Store, config: Config, generation: int) -> Catalog | None:
+    """What articles first stored after `generation` can have changed, or None when other
+    changes happened since (a correction, a withdrawal, a new category spelling: these can
+    move articles between pages or rename slugs) or too many: then plan from every row."""
+    changed = store.changed_since(generation)
+    if len(changed) > INCREMENTAL_LIMIT or any(m.born <= generation or m.withdrawn for m in changed):
+        return None
+    counts = store.category_counts()
+    new = Counter(m.category for m in changed)
+    if not counts or any(new[name] == rows for name, (rows, _) in counts.items()):
+        return None  # a spelling never seen before: it can take another category's slug
+    categories = CategoryResolver(config, reserved_slugs(config)).resolve(counts)
+    spellings: dict[Category | None, list[str]] = defaultdict(list)
+    for name in sorted(counts):
+        spellings[None].append(name)
+        spellings[categories[name]].append(name)
+    feeds = []
+    for category in _ordered(spellings):
+        names = spellings[category]
+        rows = sum(counts[n][0] for n in names)
+        live = rows - sum(counts[n][1] for n in names)
+        added = sum(new[n] for n in names)
+        scope = None if category is None else names
+        newest = tuple(store.newest_live(scope, config.max_entries))
+        size = config.archive_page_size
+        pages = {
+            n: store.archive_slice(scope, (n - 1) * size, size)
+            for n in _touched_pages(rows, live, added, config)
+        }
+        last_change = None if live else store.last_change(scope)
+        feeds.append(FeedRows(category, rows, live, newest, pages, last_change))
+    return Catalog(categories, tuple(feeds), tuple(changed), complete=False)
+
+
+def _touched_pages(rows: int, live: int, new: int, config: Config) -> range:
+    """The archive pages `new` articles appended to a feed can have changed: every page when
+    the feed's history has just begun; else the page that was being filled and those after it."""
+    count = page_count(rows, live, config)
+    if not new or not count:
+        return range(0)
+    if page_count(rows - new, live - new, config) == 0:
+        return range(1, count + 1)
+    return range((rows - new) // config.archive_page_size + 1, count + 1)
+
+
+def _ordered(feeds: Mapping[Category | None, object]) -> list[Category | None]:
+    return sorted(feeds, key=lambda c: "" if c is None else c.slug)
