@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 
 from pressfeed.errors import StoreError
 from pressfeed.store import SCHEMA_VERSION, open_store
+from pressfeed.types import StoredArticle
 
 
 def test_a_new_store_gets_the_current_schema_in_wal_mode(tmp_path: Path) -> None:
@@ -69,3 +72,82 @@ def test_a_store_folder_that_cannot_be_created_is_one_clear_error(tmp_path: Path
     blocker.write_text("x")
     with pytest.raises(StoreError, match=r"file/store\.db: cannot open the store"):
         open_store(blocker / "store.db")
+
+
+def article(number: int, category: str, *, born: int = 1) -> StoredArticle:
+    when = dt.datetime(2025, 9, 1, tzinfo=dt.UTC) + dt.timedelta(hours=number % 7)
+    return StoredArticle(
+        seq=0,
+        id=f"tag:example.org,2025-09-01:/a/{number:03d}",
+        link=f"https://example.org/a/{number:03d}.html",
+        day=dt.date(2025, 9, 1),
+        title=f"Release {number}",
+        title_key=f"release {number}",
+        category=category,
+        body="Body.",
+        truncated=False,
+        published=when,
+        updated=when,
+        withdrawn=False,
+        origin=f"dump.txt:{number}",
+        changed=born,
+        born=born,
+    )
+
+
+def test_rows_per_category_follow_inserts_moves_and_withdrawals(tmp_path: Path) -> None:
+    with open_store(tmp_path / "store.db") as store, store.transaction():
+        store.insert_many([article(n, ("Industry", "Trade", "Energy")[n % 3]) for n in range(30)])
+        rows = {a.title: a for a in store.iter_articles()}
+        store.update(dataclasses.replace(rows["Release 3"], category="Trade"))
+        store.update(dataclasses.replace(rows["Release 4"], withdrawn=True))
+        store.update(dataclasses.replace(rows["Release 6"], category="Brand new", withdrawn=True))
+        everything = list(store.iter_articles(include_withdrawn=True))
+        recount = {
+            name: (
+                sum(1 for a in everything if a.category == name),
+                sum(a.withdrawn for a in everything if a.category == name),
+            )
+            for name in {a.category for a in everything}
+        }
+        assert store.category_counts() == recount
+        assert recount["Brand new"] == (1, 1) and recount["Industry"] == (8, 0)
+
+
+def test_a_migrated_store_counts_the_rows_it_already_held(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    with open_store(path) as store, store.transaction():
+        store.insert_many([article(n, ("Industry", "Trade")[n % 2]) for n in range(9)])
+    raw = sqlite3.connect(path)
+    indexes = (
+        "articles_by_change",
+        "articles_by_date",
+        "articles_by_category_date",
+        "articles_by_category_birth",
+    )
+    made_by_5 = [("INDEX", name) for name in (*indexes, "rendered_top")]
+    made_by_5 += [("TRIGGER", f"category_counts_{event}") for event in ("insert", "update", "delete")]
+    made_by_5.append(("TABLE", "category_counts"))
+    raw.executescript(
+        "".join(f"DROP {kind} {name};" for kind, name in made_by_5) + "PRAGMA user_version = 4;"
+    )
+    raw.close()
+    with open_store(path) as store:
+        assert store.category_counts() == {"Industry": (5, 0), "Trade": (4, 0)}
+
+
+@pytest.mark.parametrize("categories", [None, ["Industry", "Energy"]])
+def test_archive_slices_match_the_archive_order_from_either_end(
+    tmp_path: Path, categories: list[str] | None
+) -> None:
+    with open_store(tmp_path / "store.db") as store, store.transaction():
+        store.insert_many(
+            [article(n, ("Industry", "Trade", "Energy")[n % 3], born=1 + n // 10) for n in range(40)]
+        )
+        order = [m for m in store.all_metas() if categories is None or m.category in categories]
+        for offset in range(0, len(order) + 1):
+            for limit in (1, 3, 7):
+                assert (
+                    store.archive_slice(categories, offset, limit, len(order))
+                    == order[offset : offset + limit]
+                )

@@ -101,7 +101,7 @@ def since(store: Store, config: Config, generation: int) -> Catalog | None:
         newest = tuple(store.newest_live(scope, config.max_entries))
         size = config.archive_page_size
         pages = {
-            n: store.archive_slice(scope, (n - 1) * size, size)
+            n: store.archive_slice(scope, (n - 1) * size, size, rows)
             for n in _touched_pages(rows, live, added, config)
         }
         last_change = None if live else store.last_change(scope)

@@ -209,10 +209,12 @@ def build(
 
 def _announce(store: Store, config: Config, feeds: Sequence[FeedResult]) -> None:
     """WebSub pings for the subscription feeds this build changed (and any left pending)."""
+    if not config.hubs:
+        return
     from pressfeed import websub
 
     changed = [feed.spec.url for feed in feeds if feed.written and not feed.spec.archive]
-    if config.hubs and (changed or websub.pending(store)):
+    if changed or websub.pending(store):
         with store.transaction():
             websub.announce(store, config.hubs, changed)
 

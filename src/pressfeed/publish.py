@@ -130,6 +130,7 @@ def publish(
 
     dirty = [d for d in documents if stale(d.spec.relpath, d.fingerprint)]
     dirty_pages = [p for p in pages if stale(p.relpath, p.fingerprint)]
+    sync_each = len(dirty) + len(dirty_pages) <= FSYNC_EACH
     marker = out / PUBLISHING
     if full or marker.exists():
         remove_stale_temps(out)  # a run was killed while staging: its temporaries are litter
@@ -140,7 +141,7 @@ def publish(
     site_files = _render_pages(store, config, site, dirty_pages, categories)
     outputs = _with_gzip(_chain(feeds, site_files), gzip)
     try:
-        rendered = _stage_all(config, outputs, sync=len(dirty) + len(dirty_pages) <= FSYNC_EACH)
+        rendered = _stage_all(config, outputs, sync=sync_each)
         try:
             _check_links(store, config, set(planned), rendered)
         except BaseException:
@@ -150,7 +151,7 @@ def publish(
         marker.unlink(missing_ok=True)  # everything staged was removed: nothing to sweep later
         raise
     order = sorted(rendered, key=lambda r: (not r.output.new_file, r.output.rank))
-    if len(rendered) > FSYNC_EACH:
+    if not sync_each:
         flush_all()
     commit([r.staged for r in order if r.staged is not None])
     store.set_rendered(

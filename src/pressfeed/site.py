@@ -148,6 +148,9 @@ class Site:
         loaders.append(jinja2.PackageLoader("pressfeed", "templates"))
         return jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
+            # Compiled templates kept between runs (Jinja's per-user cache folder, keyed by each
+            # template's source): a cron run then neither lexes nor compiles them.
+            bytecode_cache=jinja2.FileSystemBytecodeCache(),
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,

@@ -98,12 +98,20 @@ def take(path: Path, lines: int) -> Snapshot:
 
 
 def _find_tail(stream: BinaryIO, size: int, lines: int) -> tuple[int, int] | None:
-    start = max(0, size - TAIL_WINDOW)
-    stream.seek(start)
-    window = stream.read()
-    matches = list(_SEPARATOR.finditer(window))
-    if not matches or (start > 0 and matches[-1].start() == 0):
-        return None
+    """Where the last record starts: searched in the last 64 KiB, then in windows four times
+    larger, up to TAIL_WINDOW."""
+    window_size = min(EDGE, TAIL_WINDOW)
+    while True:
+        start = max(0, size - window_size)
+        stream.seek(start)
+        window = stream.read()
+        matches = list(_SEPARATOR.finditer(window))
+        # A match at the window's very start may be a "-" line's tail, not a whole line.
+        if matches and (start == 0 or matches[-1].start() > 0):
+            break
+        if start == 0 or window_size >= TAIL_WINDOW:
+            return None
+        window_size = min(window_size * 4, TAIL_WINDOW)
     found = matches[-1]
     begin = found.start() + (window[found.start() : found.start() + 1] == b"\n")
     after = window[begin:]

@@ -69,13 +69,34 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     # 5: what an incremental plan queries (catalog.py): what changed since a generation, each
-    # feed's newest articles and archive slices, counts per category, without a table scan.
+    # feed's newest articles and archive slices, and the rows per category, kept by triggers,
+    # without a table scan; and the top-level files a no-change rerun checks.
     """
     CREATE INDEX articles_by_change ON articles (changed);
     CREATE INDEX articles_by_date ON articles (published DESC, id);
     CREATE INDEX articles_by_category_date ON articles (category, published DESC, id);
     CREATE INDEX articles_by_category_birth ON articles (category, born, published, id);
-    CREATE INDEX articles_withdrawn ON articles (category) WHERE withdrawn = 1;
+    CREATE INDEX rendered_top ON rendered (output, relpath) WHERE instr(relpath, '/') = 0;
+    CREATE TABLE category_counts (
+        category TEXT PRIMARY KEY,
+        rows INTEGER NOT NULL,
+        withdrawn INTEGER NOT NULL
+    );
+    INSERT INTO category_counts SELECT category, count(*), sum(withdrawn) FROM articles GROUP BY category;
+    CREATE TRIGGER category_counts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO category_counts VALUES (new.category, 1, new.withdrawn)
+        ON CONFLICT (category) DO UPDATE SET rows = rows + 1, withdrawn = withdrawn + new.withdrawn;
+    END;
+    CREATE TRIGGER category_counts_update AFTER UPDATE OF category, withdrawn ON articles BEGIN
+        UPDATE category_counts SET rows = rows - 1, withdrawn = withdrawn - old.withdrawn
+        WHERE category = old.category;
+        INSERT INTO category_counts VALUES (new.category, 1, new.withdrawn)
+        ON CONFLICT (category) DO UPDATE SET rows = rows + 1, withdrawn = withdrawn + new.withdrawn;
+    END;
+    CREATE TRIGGER category_counts_delete AFTER DELETE ON articles BEGIN
+        UPDATE category_counts SET rows = rows - 1, withdrawn = withdrawn - old.withdrawn
+        WHERE category = old.category;
+    END;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -231,14 +252,10 @@ class Store:
         return sorted(rows, key=lambda m: (m.born, m.published, m.id))
 
     def category_counts(self) -> dict[str, tuple[int, int]]:
-        """Per category spelling: rows, and withdrawn rows."""
+        """Per category spelling: rows, and withdrawn rows (kept by triggers, see schema 5)."""
         with self._errors("read"):
-            rows = dict(
-                self._db.execute("SELECT category, count(*) FROM articles GROUP BY category").fetchall()
-            )
-            sql = "SELECT category, count(*) FROM articles WHERE withdrawn = 1 GROUP BY category"
-            withdrawn = dict(self._db.execute(sql).fetchall())
-        return {name: (count, withdrawn.get(name, 0)) for name, count in rows.items()}
+            found = self._db.execute("SELECT category, rows, withdrawn FROM category_counts WHERE rows > 0")
+            return {row["category"]: (row["rows"], row["withdrawn"]) for row in found}
 
     def newest_live(self, categories: Sequence[str] | None, limit: int) -> list[ArticleMeta]:
         """The newest `limit` live rows (of these category spellings; None: of all), newest
@@ -251,16 +268,25 @@ class Store:
         with self._errors("read"):
             return list(map(_meta, self._db.execute(sql, (*values, limit))))
 
-    def archive_slice(self, categories: Sequence[str] | None, offset: int, limit: int) -> list[ArticleMeta]:
-        """Rows `offset` to `offset + limit` (of these category spellings; None: of all), in
-        archive order, withdrawn ones included: the order of `all_metas`."""
+    def archive_slice(
+        self, categories: Sequence[str] | None, offset: int, limit: int, total: int
+    ) -> list[ArticleMeta]:
+        """Rows `offset` to `offset + limit` of the `total` (of these category spellings; None:
+        of all), in archive order, withdrawn ones included: the order of `all_metas`. Counted
+        from the end when nearer to it: an OFFSET walks every row it skips."""
         where, values = _in_categories(categories)
-        sql = (
-            f"SELECT {_META_COLUMNS} FROM articles WHERE 1 {where}"
-            " ORDER BY born, published, id LIMIT ? OFFSET ?"
-        )
+        order = "born, published, id"
+        from_end = offset > total - offset - limit
+        if from_end:
+            order, limit, offset = (
+                "born DESC, published DESC, id DESC",
+                max(0, min(limit, total - offset)),
+                max(0, total - offset - limit),
+            )
+        sql = f"SELECT {_META_COLUMNS} FROM articles WHERE 1 {where} ORDER BY {order} LIMIT ? OFFSET ?"
         with self._errors("read"):
-            return list(map(_meta, self._db.execute(sql, (*values, limit, offset))))
+            rows = list(map(_meta, self._db.execute(sql, (*values, limit, offset))))
+        return rows[::-1] if from_end else rows
 
     def last_change(self, categories: Sequence[str] | None) -> dt.datetime | None:
         """The latest `updated` of the rows of these category spellings (None: of all)."""
@@ -450,11 +476,13 @@ def _prepare(connection: sqlite3.Connection, path: Path) -> None:
         connection.execute("PRAGMA temp_store = MEMORY")
         connection.execute("PRAGMA foreign_keys = ON")
         for number in range(version, SCHEMA_VERSION):
-            connection.execute("BEGIN IMMEDIATE")
-            for statement in _statements(MIGRATIONS[number]):
-                connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {number + 1}")
-            connection.commit()
+            script = f"BEGIN IMMEDIATE; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;"
+            try:
+                connection.executescript(script)
+            except BaseException:
+                if connection.in_transaction:
+                    connection.rollback()
+                raise
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: not a usable pressfeed store: {exc}") from exc
 
@@ -462,9 +490,3 @@ def _prepare(connection: sqlite3.Connection, path: Path) -> None:
 def _has_tables(connection: sqlite3.Connection) -> bool:
     count: int = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     return count > 0
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements (ours hold no semicolons inside strings)."""
-    lines = [line.split("--", 1)[0] for line in script.splitlines()]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
