@@ -127,9 +127,9 @@ def test_line_numbers_count_every_line_ending_style(dump_file: DumpFile) -> None
 
 
 def test_the_parser_streams_records_before_the_input_ends() -> None:
-    def endless() -> Iterator[tuple[str, str | None]]:
+    def endless() -> Iterator[str]:
         for n in itertools.count():
-            yield from ((line, None) for line in record("Industry", f"Title {n}", "Body.").splitlines())
+            yield from record("Industry", f"Title {n}", "Body.").splitlines()
 
     first_three = list(itertools.islice(parse_lines(endless(), "endless"), 3))
     assert [r.title for r in first_three if isinstance(r, RawRecord)] == ["Title 0", "Title 1", "Title 2"]

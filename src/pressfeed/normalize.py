@@ -28,7 +28,8 @@ ELLIPSIS = "…"
 
 def clean_line(text: str) -> str:
     """NFC, XML-forbidden and control characters removed, whitespace collapsed."""
-    text = unicodedata.normalize("NFC", text)
+    if not text.isascii():  # ASCII text is NFC already
+        text = unicodedata.normalize("NFC", text)
     if text.isprintable():
         # Nothing to remove, and the only whitespace a printable text holds is " ".
         if "  " in text or text[:1] == " " or text[-1:] == " ":
@@ -39,6 +40,8 @@ def clean_line(text: str) -> str:
 
 def clean_body(text: str) -> str:
     """Like clean_line for each line, keeping line breaks between non-empty lines."""
+    if "\n" not in text:
+        return clean_line(text)
     return "\n".join(line for line in map(clean_line, text.split("\n")) if line)
 
 
@@ -132,8 +135,12 @@ def clean_stream(
 ) -> Iterator[CleanRecord]:
     """`clean()`, one record at a time; rejected records are appended to `problems`."""
     resolver = CategoryResolver(config)
+    categories: dict[str, str] = {}  # a dump spells its few categories over and over
     for raw in records:
-        category, title, body = clean_line(raw.category), clean_line(raw.title), clean_body(raw.body)
+        category = categories.get(raw.category)
+        if category is None:
+            category = categories[raw.category] = clean_line(raw.category)
+        title, body = clean_line(raw.title), clean_body(raw.body)
         empty = next(
             (what for what, v in (("category", category), ("title", title), ("body", body)) if not v), None
         )

@@ -78,11 +78,11 @@ def parse_file(
                     f"{shown}: binary data (NUL bytes), not a text dump; a dump must be UTF-8 text"
                 )
             stream.seek(span.start)
-            lines: Iterable[bytes] = stream if span.end is None else _until(stream, span.end - span.start)
-            if progress is not None:
-                lines = _counted(lines, os.fstat(stream.fileno()).st_size - span.start, progress)
-            decoded = _decoded_lines(lines, strip_bom=span.start == 0)
-            yield from parse_lines(decoded, shown, span.first_line, stats)
+            size = (
+                os.fstat(stream.fileno()).st_size - span.start if span.end is None else span.end - span.start
+            )
+            lines = _lines(_blocks(stream, size, progress), strip_bom=span.start == 0)
+            yield from parse_lines(lines, shown, span.first_line, stats)
         except OSError as exc:
             raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
 
@@ -95,56 +95,100 @@ def _looks_binary(head: bytes) -> bool:
     return len(head) >= 1024 and head.count(0) * 20 > len(head)
 
 
-def _until(stream: BinaryIO, budget: int) -> Iterator[bytes]:
-    for line in stream:
-        if budget <= 0:
-            return
-        budget -= len(line)
-        yield line
+#: Bytes read at a time; lines are split and decoded a block at a time.
+BLOCK = 4 << 20
 
 
-def _counted(lines: Iterable[bytes], total: int, progress: Progress) -> Iterator[bytes]:
-    done = reported = 0
-    for line in lines:
-        done += len(line)
-        if done - reported >= 1 << 20:
-            progress(done, total)
-            reported = done
-        yield line
-    progress(done, total)
+class FaultyLine(str):
+    """A line that cannot be taken as it is (invalid UTF-8, over-long): its text as best it
+    can be read, and what is wrong with it."""
+
+    fault: str
+
+    def __new__(cls, text: str, fault: str) -> FaultyLine:
+        line = super().__new__(cls, text)
+        line.fault = fault
+        return line
 
 
-def _decoded_lines(stream: Iterable[bytes], strip_bom: bool = True) -> Iterator[tuple[str, str | None]]:
-    """Yield (text, fault) per line, fault None for a good one; LF, CRLF and lone CR all end a line."""
-    first = strip_bom
-    for raw in stream:
-        if first:
-            raw = raw.removeprefix(_BOM)
-            first = False
-        raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+def _blocks(stream: BinaryIO, size: int, progress: Progress | None) -> Iterator[bytes]:
+    """The next `size` bytes of the stream, a block at a time, each ending after a line end
+    (except the last, when the file does not end with one)."""
+    rest = b""
+    done = 0
+    while done < size:
+        block = stream.read(min(BLOCK, size - done))
+        if not block:
+            break
+        done += len(block)
+        if progress is not None:
+            progress(done, size)
+        data = rest + block if rest else block
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            rest = data  # a line longer than a block: keep reading
+            continue
+        rest = data[cut:]
+        yield data[:cut]
+    if progress is not None and done == 0:
+        progress(0, size)
+    if rest:
+        yield rest
+
+
+def _lines(blocks: Iterable[bytes], strip_bom: bool = True) -> Iterator[str]:
+    """Lines of text; LF, CRLF and lone CR all end a line. A block of valid UTF-8 without lone
+    CRs or over-long lines is decoded and split at once; any other line by line."""
+    for block in blocks:
+        if strip_bom:
+            block = block.removeprefix(_BOM)
+            strip_bom = False
+        if b"\r" in block and block.count(b"\r") == block.count(b"\r\n"):
+            block = block.replace(b"\r\n", b"\n")
+        if b"\r" not in block:
+            try:
+                lines = block.decode("utf-8").split("\n")
+            except UnicodeDecodeError:
+                pass
+            else:
+                if lines[-1] == "":
+                    lines.pop()  # the block's last line end
+                # A character is at most 4 bytes: shorter lines cannot be over-long.
+                if len(block) <= MAX_LINE_BYTES or max(map(len, lines)) * 4 <= MAX_LINE_BYTES:
+                    yield from lines
+                    continue
+        yield from _line_by_line(block)
+
+
+def _line_by_line(block: bytes) -> Iterator[str]:
+    raw_lines = block.split(b"\n")
+    if raw_lines[-1] == b"":
+        raw_lines.pop()
+    for raw in raw_lines:
+        raw = raw.removesuffix(b"\r")
         for piece in raw.split(b"\r") if b"\r" in raw else (raw,):
             if len(piece) > MAX_LINE_BYTES:
-                yield "\x00", f"line longer than {MAX_LINE_BYTES >> 20} MiB ({len(piece):,} bytes)"
+                yield FaultyLine(
+                    "\x00", f"line longer than {MAX_LINE_BYTES >> 20} MiB ({len(piece):,} bytes)"
+                )
                 continue
             try:
-                yield piece.decode("utf-8"), None
+                yield piece.decode("utf-8")
             except UnicodeDecodeError as exc:
-                yield (
-                    piece.decode("utf-8", errors="replace"),
-                    f"invalid UTF-8 (byte {exc.start + 1} of the line)",
-                )
+                text = piece.decode("utf-8", errors="replace")
+                yield FaultyLine(text, f"invalid UTF-8 (byte {exc.start + 1} of the line)")
 
 
 def parse_lines(
-    lines: Iterable[tuple[str, str | None]], name: str, first_line: int = 1, stats: ParseStats | None = None
+    lines: Iterable[str], name: str, first_line: int = 1, stats: ParseStats | None = None
 ) -> Iterator[RawRecord | Problem]:
-    """The parser proper, over already-split lines: (text, what is wrong with it or None)."""
+    """The parser proper, over already-split lines (a FaultyLine rejects its record)."""
     pending: _Pending | None = None
     position = 0
     stray: int | None = None
     number = first_line - 1
     seen_text = False
-    for number, (text, fault) in enumerate(lines, start=first_line):
+    for number, text in enumerate(lines, start=first_line):
         stripped = text.strip()
         if stripped == "-":
             if pending is not None:
@@ -153,7 +197,8 @@ def parse_lines(
                 yield result
             pending = _Pending(number)
             continue
-        if fault is None and _BLANK.fullmatch(text):
+        faulty = text.__class__ is FaultyLine
+        if not faulty and (not stripped or (not stripped[0].isprintable() and _BLANK.fullmatch(stripped))):
             continue
         seen_text = True
         if pending is None:
@@ -162,8 +207,9 @@ def parse_lines(
                 yield Problem(name, number, "text outside a record (a record starts with a line '-')")
             continue
         pending.lines.append((number, stripped))
-        if fault is not None and pending.fault is None:
-            pending.fault = (number, fault)
+        if faulty and pending.fault is None:
+            assert isinstance(text, FaultyLine)
+            pending.fault = (number, text.fault)
     if stats is not None:
         stats.last_line = number
     if not seen_text and pending is None and first_line == 1:
