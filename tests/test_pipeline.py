@@ -304,3 +304,35 @@ def test_a_lost_deep_page_comes_back_with_full(config: Config) -> None:
     assert build(config, now=NOW).skipped  # a cron rerun does not stat every page
     build(config, now=NOW, full=True)
     assert page.read_bytes() == before
+
+
+def test_a_quick_build_of_some_formats_then_a_whole_one_writes_the_rest(config: Config) -> None:
+    xml = frozenset({"atom", "rss"})
+    build(config, now=NOW, formats=xml)
+    assert not (config.output_dir / "all.json").exists() and not (config.output_dir / "index.html").exists()
+    assert build(config, now=NOW, formats=xml).skipped
+    report = build(config, now=NOW)
+    assert not report.skipped
+    assert (config.output_dir / "all.json").is_file() and (config.output_dir / "index.html").is_file()
+    assert build(config, now=NOW).skipped
+
+
+@pytest.mark.parametrize("titles", [["One more"], ["Three", "Two", "One more"]])
+def test_builds_that_plan_only_what_changed_end_as_a_rebuild_of_everything(
+    write_config: WriteConfig, tmp_path: Path, titles: list[str]
+) -> None:
+    config = load_config(write_config(limits__max_entries=3, limits__archive_page_size=3))
+    dump = tmp_path / "grown.txt"
+    text = SAMPLE.read_text(encoding="utf-8")
+    dump.write_text(text, encoding="utf-8")
+    config = dataclasses.replace(config, inputs=(dump,))
+    build(config, now=NOW)
+    for day, title in enumerate(titles, start=1):
+        text = record("Industry", title, f"{title} happened.", day=f"2025-10-{day:02d}") + text
+        dump.write_text(text, encoding="utf-8")
+        build(config, now=NOW)
+    again = dataclasses.replace(config, output_dir=tmp_path / "again")
+    rebuild(again)
+    incremental, whole = snapshot(config.output_dir), snapshot(again.output_dir)
+    assert sorted(incremental) == sorted(whole)
+    assert [name for name in incremental if incremental[name][0] != whole[name][0]] == []

@@ -112,12 +112,13 @@ def build(
     quiet: bool,
 ) -> None:
     """Merge what is new in the input into the store and write the feeds whose content changed."""
+    from pressfeed.formats import PARTS
     from pressfeed.pipeline import build as run_build
     from pressfeed.pipeline import clock, nothing_new
 
     chosen = _formats(formats)
     config = _load(config_path, inputs, output)
-    if not (full or chosen or publish_after) and nothing_new(config):  # the cron fast path, kept lean
+    if not (full or publish_after) and nothing_new(config, chosen or PARTS):  # the cron fast path, kept lean
         if not quiet:
             click.echo(NOTHING_NEW)
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from pressfeed import sources
 from pressfeed.config import Config
 from pressfeed.errors import BusyError, InputError, StoreError
+from pressfeed.formats import PARTS
 from pressfeed.sources import Span
 from pressfeed.state import is_published, output_key
 from pressfeed.store import Store, open_store
@@ -174,14 +175,15 @@ def build(
     """
     from pressfeed.types import BuildReport
 
-    if not full and formats is None and nothing_new(config):
+    parts = PARTS if formats is None else formats
+    if not full and nothing_new(config, parts):
         return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
     from pressfeed.merge import ingest
     from pressfeed.publish import publish
 
     with exclusive(config), open_store(config.store_path) as store:
         spans = _spans(store, config, full)
-        if not spans and is_published(store, config) and not _pings_pending(store):
+        if not spans and is_published(store, config, parts) and not _pings_pending(store):
             return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
         reading = _Reading(config, list(spans), None, spans)
         whole = len(spans) == len(config.inputs) and all(span == Span() for span in spans.values())
@@ -250,16 +252,17 @@ def _pings_pending(store: Store) -> bool:
     return store.get_meta("websub:pending", "[]") != "[]"
 
 
-def nothing_new(config: Config) -> bool:
+def nothing_new(config: Config, parts: Iterable[str] = PARTS) -> bool:
     """The cheap check a cron rerun makes before taking the lock: no input changed since the
-    last publish, which saw the store as it is. (A run busy meanwhile publishes its own work.)"""
+    last publish of these parts, which saw the store as it is. (A run busy meanwhile publishes
+    its own work.)"""
     if not config.store_path.is_file():
         return False
     with open_store(config.store_path) as store:
         unchanged = all(
             sources.plan(path, store.input_snapshot(_input_key(path))) is None for path in config.inputs
         )
-        return unchanged and is_published(store, config) and not _pings_pending(store)
+        return unchanged and is_published(store, config, parts) and not _pings_pending(store)
 
 
 def _spans(store: Store, config: Config, full: bool) -> dict[Path, Span]:

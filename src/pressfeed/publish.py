@@ -235,6 +235,7 @@ class _Fragments:
         self.order = list(dict.fromkeys(seq for d in documents for seq in d.seqs))
         self.ready: dict[int, tuple[bytes, bytes, dict[str, Any]]] = {}
         self.asked = 0
+        self.json = any(d.spec.format is FeedFormat.JSON for d in documents)
 
     def get(self, seqs: tuple[int, ...], fmt: FeedFormat) -> list[Any]:
         """Atom and RSS fragments as bytes, JSON Feed items as mappings."""
@@ -254,7 +255,7 @@ class _Fragments:
         self.asked += len(chunk)
         articles = _articles(self.store, chunk, self.categories, self.config)
         for seq in chunk:
-            self.ready[seq] = _render_pair(articles[seq], self.config)
+            self.ready[seq] = _render_pair(articles[seq], self.config, json=self.json)
 
 
 def _articles(
@@ -268,12 +269,13 @@ def _articles(
 _FORMAT_INDEX = {FeedFormat.ATOM: 0, FeedFormat.RSS: 1, FeedFormat.JSON: 2}
 
 
-def _render_pair(article: Article, config: Config) -> tuple[bytes, bytes, dict[str, Any]]:
-    """An article's Atom and RSS fragments, encoded and checked well-formed, and its JSON item."""
+def _render_pair(article: Article, config: Config, *, json: bool) -> tuple[bytes, bytes, dict[str, Any]]:
+    """An article's Atom and RSS fragments, encoded and checked well-formed, and (when JSON
+    Feed documents are being built) its JSON item."""
     atom_text, rss_text = fast.entry_pair(article, config)
     atom, rss = atom_text.encode("utf-8"), rss_text.encode("utf-8")
     _well_formed(b'<wrap xmlns:content="c">' + atom + rss + b"</wrap>", article.id)
-    return atom, rss, json_feed.item(article)
+    return atom, rss, json_feed.item(article) if json else {}
 
 
 def _well_formed(data: bytes, what: str) -> None:

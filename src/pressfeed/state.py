@@ -42,12 +42,12 @@ def published_since(store: Store, config: Config, parts: Iterable[str]) -> int |
     return min(generations, default=None)
 
 
-def is_published(store: Store, config: Config) -> bool:
-    """True when the last publish of every part into this output saw this store generation and
-    these settings, and the files at the top of the folder (subscription feeds, front page,
+def is_published(store: Store, config: Config, parts: Iterable[str] = PARTS) -> bool:
+    """True when the last publish of every one of `parts` into this output saw this store
+    generation and these settings, and the files at the top of the folder (subscription feeds, front page,
     OPML) are still there. Archive and article pages are not checked one by one here: a cron
     rerun should not stat a hundred thousand files; `build --full` or `rebuild` restores any lost."""
-    if published_since(store, config, PARTS) != store.generation:
+    if published_since(store, config, parts) != store.generation:
         return False
     output = output_key(config)
     return all((config.output_dir / relpath).is_file() for relpath in store.rendered_top(output))
