@@ -90,11 +90,17 @@ def largest_subscription_kib(feeds: Path) -> float:
 def bench_size(count: int, repeat: int, out: Path) -> dict[str, float]:
     work = out / str(count)
     work.mkdir(parents=True, exist_ok=True)
-    original, grown, dump = work / "original.txt", work / "grown.txt", work / "dump.txt"
+    original, dump = work / "original.txt", work / "dump.txt"
     write_dump(count, original, first=1)
-    write_dump(1, grown, first=count + 1)  # one newer article on top of the original
-    with grown.open("a", encoding="utf-8") as stream, original.open(encoding="utf-8") as old:
-        shutil.copyfileobj(old, stream)
+    # The export gains one release on top, then another, as cron would see it.
+    grown = [work / "grown1.txt", work / "grown2.txt"]
+    for number, path in enumerate(grown, start=1):
+        write_dump(1, path, first=count + number)
+        with (
+            path.open("a", encoding="utf-8") as stream,
+            (grown[0] if number > 1 else original).open(encoding="utf-8") as old,
+        ):
+            shutil.copyfileobj(old, stream)
     (work / "config.yaml").write_text(CONFIG, encoding="utf-8")
     steps: dict[str, list[Measure]] = {}
 
@@ -111,14 +117,17 @@ def bench_size(count: int, repeat: int, out: Path) -> dict[str, float]:
         record("full build", run([*CLI, "build", "--formats", "atom,rss"], work))
         record("rebuild (full site)", run([*CLI, "rebuild", "-q"], work))
         record("no-change rerun", run([*CLI, "build"], work))
-        shutil.copy(grown, dump)  # the export gains one release on top, as cron would see it
-        record("one new article", run([*CLI, "build"], work))
+        shutil.copy(grown[0], dump)
+        record("one new article, site", run([*CLI, "build"], work))
+        shutil.copy(grown[1], dump)
+        record("one new article", run([*CLI, "build", "--formats", "atom,rss"], work))
     result: dict[str, float] = {}
     for name, measures in steps.items():
         chosen = best(measures)
         result[f"{name} s"] = chosen.seconds
         result[f"{name} MiB"] = chosen.peak_mib
     result["one new article files"] = files_written(best(steps["one new article"]).output)
+    result["one new article, site files"] = files_written(best(steps["one new article, site"]).output)
     result["largest subscription KiB"] = largest_subscription_kib(work / "feeds")
     sizes = [p.stat().st_size for p in (work / "feeds").rglob("*") if p.is_file()]
     result["output MiB"] = sum(sizes) / (1 << 20)
@@ -168,6 +177,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.large else [])
+    # Byte-compiled, as `pip install` leaves it (an editable install, or PYTHONDONTWRITEBYTECODE,
+    # would have every run compile pressfeed's modules again).
+    import pressfeed
+
+    package = Path(pressfeed.__file__).parent
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(package)], check=True, stdout=subprocess.DEVNULL)
     print(environment())
     results = {count: bench_size(count, args.repeat, args.out) for count in sizes}
     names = list(next(iter(results.values())))

@@ -120,8 +120,6 @@ def test_a_migrated_store_counts_the_rows_it_already_held(tmp_path: Path) -> Non
         store.insert_many([article(n, ("Industry", "Trade")[n % 2]) for n in range(9)])
     raw = sqlite3.connect(path)
     indexes = (
-        "articles_by_change",
-        "articles_by_date",
         "articles_by_category_date",
         "articles_by_category_birth",
     )

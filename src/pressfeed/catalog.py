@@ -79,8 +79,10 @@ def since(store: Store, config: Config, generation: int) -> Catalog | None:
     """What articles first stored after `generation` can have changed, or None when other
     changes happened since (a correction, a withdrawal, a new category spelling: these can
     move articles between pages or rename slugs) or too many: then plan from every row."""
-    changed = store.changed_since(generation)
-    if len(changed) > INCREMENTAL_LIMIT or any(m.born <= generation or m.withdrawn for m in changed):
+    if store.last_update > generation:
+        return None
+    changed = store.born_after(generation)
+    if len(changed) > INCREMENTAL_LIMIT or any(m.withdrawn for m in changed):
         return None
     counts = store.category_counts()
     new = Counter(m.category for m in changed)
@@ -91,6 +93,11 @@ def since(store: Store, config: Config, generation: int) -> Catalog | None:
     for name in sorted(counts):
         spellings[None].append(name)
         spellings[categories[name]].append(name)
+    newest: dict[Category | None, list[ArticleMeta]] = {
+        c: store.newest_live(names, config.max_entries) for c, names in spellings.items() if c
+    }
+    # Every article has a category: the newest overall are among each category's newest.
+    newest[None] = newest_first(m for metas in newest.values() for m in metas)[: config.max_entries]
     feeds = []
     for category in _ordered(spellings):
         names = spellings[category]
@@ -98,14 +105,13 @@ def since(store: Store, config: Config, generation: int) -> Catalog | None:
         live = rows - sum(counts[n][1] for n in names)
         added = sum(new[n] for n in names)
         scope = None if category is None else names
-        newest = tuple(store.newest_live(scope, config.max_entries))
         size = config.archive_page_size
         pages = {
             n: store.archive_slice(scope, (n - 1) * size, size, rows)
             for n in _touched_pages(rows, live, added, config)
         }
         last_change = None if live else store.last_change(scope)
-        feeds.append(FeedRows(category, rows, live, newest, pages, last_change))
+        feeds.append(FeedRows(category, rows, live, tuple(newest[category]), pages, last_change))
     return Catalog(categories, tuple(feeds), tuple(changed), complete=False)
 
 

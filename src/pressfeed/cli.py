@@ -346,7 +346,7 @@ def articles_show(config_path: Path, article_id: str) -> None:
 
 
 def _formats(value: str | None) -> frozenset[str] | None:
-    from pressfeed.types import PARTS
+    from pressfeed.formats import PARTS
 
     if value is None:
         return None

@@ -68,12 +68,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (destination, key)
     );
     """,
-    # 5: what an incremental plan queries (catalog.py): what changed since a generation, each
-    # feed's newest articles and archive slices, and the rows per category, kept by triggers,
-    # without a table scan; and the top-level files a no-change rerun checks.
+    # 5: what an incremental plan queries (catalog.py): each category's newest articles and
+    # archive slices, and the rows per category, kept by triggers, without a table scan; and
+    # the top-level files a no-change rerun checks.
     """
-    CREATE INDEX articles_by_change ON articles (changed);
-    CREATE INDEX articles_by_date ON articles (published DESC, id);
     CREATE INDEX articles_by_category_date ON articles (category, published DESC, id);
     CREATE INDEX articles_by_category_birth ON articles (category, born, published, id);
     CREATE INDEX rendered_top ON rendered (output, relpath) WHERE instr(relpath, '/') = 0;
@@ -242,14 +240,16 @@ class Store:
             sql = f"SELECT {_META_COLUMNS} FROM articles ORDER BY born, published, id"
             return list(map(_meta, self._db.execute(sql)))
 
-    def changed_since(self, generation: int) -> list[ArticleMeta]:
-        """Rows changed (or first stored) after `generation`, in archive order."""
+    def born_after(self, generation: int) -> list[ArticleMeta]:
+        """Rows first stored after `generation`, in archive order."""
         with self._errors("read"):
-            sql = f"SELECT {_META_COLUMNS} FROM articles WHERE changed > ?"
-            rows = list(map(_meta, self._db.execute(sql, (generation,))))
-        # Sorted here: ordered in SQL, the query would walk the archive order instead of the
-        # index on `changed`.
-        return sorted(rows, key=lambda m: (m.born, m.published, m.id))
+            sql = f"SELECT {_META_COLUMNS} FROM articles WHERE born > ? ORDER BY born, published, id"
+            return list(map(_meta, self._db.execute(sql, (generation,))))
+
+    @property
+    def last_update(self) -> int:
+        """The generation of the last change to a stored row (an insertion is not one)."""
+        return int(self.get_meta("last-update", "0"))
 
     def category_counts(self) -> dict[str, tuple[int, int]]:
         """Per category spelling: rows, and withdrawn rows (kept by triggers, see schema 5)."""
@@ -356,7 +356,9 @@ class Store:
             )
 
     def update(self, article: StoredArticle) -> None:
-        """Rewrite the mutable fields of a row; id, link, day and published never change."""
+        """Rewrite the mutable fields of a row (its `changed` generation becomes the store's
+        `last_update`); id, link, day and published never change."""
+        self.set_meta("last-update", str(article.changed))
         with self._errors("write"):
             self._db.execute(
                 "UPDATE articles SET title = ?, title_key = ?, category = ?, body = ?, truncated = ?,"
