@@ -244,3 +244,19 @@ def test_templates_can_be_replaced_from_the_config(write_config: WriteConfig, tm
     [page] = (config.output_dir / "articles" / "2025-09-25").glob("koreas-retail-*.html")
     assert page.read_text("utf-8") == "<p>Mine: Korea’s Retail Industry Grows 3.7% in August</p>\n"
     assert "<!doctype html>" in (config.output_dir / "index.html").read_text("utf-8")
+
+
+def test_editing_a_template_renders_the_pages_again_on_the_next_build(
+    write_config: WriteConfig, tmp_path: Path
+) -> None:
+    templates = tmp_path / "my-templates"
+    templates.mkdir()
+    (templates / "article.html").write_text("<p>Mine: {{ article.title }}</p>\n", encoding="utf-8")
+    config = load_config(write_config(site__templates="my-templates"))
+    build(config, now=NOW)
+    assert build(config, now=NOW).skipped
+    (templates / "article.html").write_text("<p>Edited: {{ article.title }}</p>\n", encoding="utf-8")
+    report = build(config, now=NOW)
+    assert not report.skipped and report.site_written == 10
+    [page] = (config.output_dir / "articles" / "2025-09-25").glob("koreas-retail-*.html")
+    assert page.read_text("utf-8") == "<p>Edited: Korea’s Retail Industry Grows 3.7% in August</p>\n"
