@@ -57,7 +57,12 @@ def whole(store: Store, config: Config) -> dict[str, str]:
 articles = st.lists(st.tuples(st.integers(0, 2), st.integers(1, 28)), min_size=1, max_size=25)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    # 60 in every run, more with HYPOTHESIS_PROFILE=long.
+    max_examples=max(60, settings.default.max_examples),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     old=articles,
     new=articles,
