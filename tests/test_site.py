@@ -17,6 +17,7 @@ from lxml import etree
 
 from conftest import WriteConfig, record
 from pressfeed.config import Config, load_config
+from pressfeed.errors import OutputError
 from pressfeed.pipeline import build
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -260,3 +261,27 @@ def test_editing_a_template_renders_the_pages_again_on_the_next_build(
     assert not report.skipped and report.site_written == 10
     [page] = (config.output_dir / "articles" / "2025-09-25").glob("koreas-retail-*.html")
     assert page.read_text("utf-8") == "<p>Edited: Korea’s Retail Industry Grows 3.7% in August</p>\n"
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("<p>{% if %}</p>\n", r"article\.html:1: Expected an expression, got 'end of statement block'"),
+        (
+            "<p>{{ article.title }}</p>\n<p>{{ nosuch.title }}</p>\n",
+            r"article\.html:2: 'nosuch' is undefined",
+        ),
+    ],
+)
+def test_a_broken_template_is_one_error_at_its_line_and_changes_nothing(
+    write_config: WriteConfig, tmp_path: Path, template: str, message: str
+) -> None:
+    templates = tmp_path / "my-templates"
+    templates.mkdir()
+    config = load_config(write_config(site__templates="my-templates"))
+    build(config, now=NOW)
+    before = {p: p.read_bytes() for p in config.output_dir.rglob("*") if p.is_file()}
+    (templates / "article.html").write_text(template, encoding="utf-8")
+    with pytest.raises(OutputError, match=message + "; nothing was written$"):
+        build(config, now=NOW)
+    assert {p: p.read_bytes() for p in config.output_dir.rglob("*") if p.is_file()} == before

@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from pressfeed.config import Config, is_inside
+from pressfeed.errors import OutputError
 from pressfeed.render import fast
 from pressfeed.types import Article, ArticleMeta, Category, FeedFormat
 
@@ -165,7 +166,14 @@ class Site:
             return HOST_FILES[page.relpath](self.config).encode("utf-8")
         context = self._context(page, articles)
         template = {"article": "article.html", "index": "index.html", "category": "category.html"}[page.kind]
-        return str(self.templates.get_template(template).render(context)).encode("utf-8")
+        import jinja2
+
+        try:
+            return str(self.templates.get_template(template).render(context)).encode("utf-8")
+        except jinja2.TemplateError as exc:
+            raise OutputError(
+                f"{_template_place(exc, template)}: {exc.message}; nothing was written"
+            ) from exc
 
     def _context(self, page: Page, articles: Mapping[int, Article]) -> dict[str, Any]:
         here = page.relpath
@@ -253,6 +261,18 @@ class Site:
                 )
         lines += ["  </body>", "</opml>", ""]
         return "\n".join(lines).encode("utf-8")
+
+
+def _template_place(exc: Exception, name: str) -> str:
+    """FILE:LINE of the template text a Jinja error comes from: where a syntax error was found,
+    or the innermost template line that was running."""
+    import traceback
+
+    filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if filename and lineno:
+        return f"{filename}:{lineno}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else name
 
 
 def _digest(settings: str, state: object) -> str:
