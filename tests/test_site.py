@@ -3,6 +3,7 @@ entry link opens its article page, and the extras (JSON Feed, OPML, .gz, host fi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gzip
 import html
@@ -285,3 +286,21 @@ def test_a_broken_template_is_one_error_at_its_line_and_changes_nothing(
     with pytest.raises(OutputError, match=message + "; nothing was written$"):
         build(config, now=NOW)
     assert {p: p.read_bytes() for p in config.output_dir.rglob("*") if p.is_file()} == before
+
+
+def test_article_pages_that_list_the_categories_follow_a_new_category(
+    write_config: WriteConfig, tmp_path: Path
+) -> None:
+    templates = tmp_path / "my-templates"
+    templates.mkdir()
+    listing = "{% for c in categories %}{{ c.name }};{% endfor %}\n"
+    (templates / "article.html").write_text(listing, encoding="utf-8")
+    config = load_config(write_config(site__templates="my-templates"))
+    build(config, now=NOW)
+    [page] = (config.output_dir / "articles" / "2025-09-25").glob("koreas-retail-*.html")
+    assert page.read_text("utf-8") == "FTA/Economic Cooperation;Industry;Trade/Investment;"
+    grown = tmp_path / "grown.txt"
+    new = record("Energy", "A new plant", "It opened today.", day="2025-10-01")
+    grown.write_text(new + config.inputs[0].read_text(encoding="utf-8"), encoding="utf-8")
+    build(dataclasses.replace(config, inputs=(grown,)), now=NOW)
+    assert page.read_text("utf-8") == "Energy;FTA/Economic Cooperation;Industry;Trade/Investment;"

@@ -93,7 +93,10 @@ class Site:
 
     def plan(self, settings: str) -> list[Page]:
         """Every site file, article pages first (feeds link to them), then the rest."""
-        articles = map(lambda meta: self._article_page(meta, settings), self.catalog.articles)
+        # Article pages list the categories without their counts: a count changes with every
+        # new article, and every article page would have to be written again.
+        names = tuple((c.name, c.slug) for c in self.ordered_categories)
+        articles = map(lambda meta: self._article_page(meta, settings, names), self.catalog.articles)
         pages = [page for page in articles if page.relpath]
         listing = [(c.name, c.slug, self.live_count[c]) for c in self.ordered_categories]
         latest = tuple(m.seq for m in self.newest[None])
@@ -107,9 +110,9 @@ class Site:
             pages.append(self._page(name, "host", (), settings, ()))
         return pages
 
-    def _article_page(self, meta: ArticleMeta, settings: str) -> Page:
+    def _article_page(self, meta: ArticleMeta, settings: str, names: tuple[tuple[str, str], ...]) -> Page:
         category = self.categories[meta.category]
-        state = (meta.id, meta.changed, category)
+        state = (meta.id, meta.changed, category, names)
         relpath = self.article_relpath(meta.link) or ""
         return Page(relpath, "article", (meta.seq,), _digest(settings, state), category)
 
@@ -197,11 +200,8 @@ class Site:
             "discovery": discovery,
             "articles": [self._article(articles[seq], href) for seq in page.seqs if page.kind != "article"],
             "categories": [
-                {
-                    "name": c.name,
-                    "href": href(CATEGORY_PAGE.format(slug=c.slug)),
-                    "count": self.live_count[c],
-                }
+                {"name": c.name, "href": href(CATEGORY_PAGE.format(slug=c.slug))}
+                | ({} if page.kind == "article" else {"count": self.live_count[c]})
                 for c in self.ordered_categories
             ],
         }
