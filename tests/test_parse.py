@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import SAMPLE, record
+from pressfeed import parse
 from pressfeed.errors import InputError
 from pressfeed.parse import parse_file, parse_lines
 from pressfeed.types import Problem, RawRecord
@@ -143,3 +147,36 @@ def test_a_missing_input_is_one_clear_error(tmp_path: Path) -> None:
 def test_a_directory_as_input_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"is a directory, not a dump file$"):
         list(parse_file(tmp_path))
+
+
+#: Pieces that stress line splitting and decoding: every line end, a BOM, multibyte characters
+#: (whole and cut), invalid bytes, a record separator.
+PIECES = [
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"-",
+    b"ab",
+    b" ",
+    b"\xef\xbb\xbf",
+    "’한".encode(),
+    b"\xe2\x80",
+    b"\xff",
+    b"\x00",
+]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=60).map(b"".join), st.integers(1, 16))
+def test_reading_in_blocks_gives_the_lines_reading_line_by_line_gives(data: bytes, block: int) -> None:
+    def lines(text: bytes, block_size: int) -> list[tuple[str, str | None]]:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(parse, "BLOCK", block_size)
+            read = parse._lines(parse._blocks(io.BufferedReader(io.BytesIO(text)), len(text), None))
+            return [(line, getattr(line, "fault", None)) for line in read]
+
+    expected = [
+        (line, getattr(line, "fault", None))
+        for line in parse._line_by_line(data.removeprefix(b"\xef\xbb\xbf"))
+    ]
+    assert lines(data, 1 << 20) == expected
+    assert lines(data, block) == expected
