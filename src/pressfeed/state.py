@@ -25,8 +25,13 @@ def _key(config: Config, part: str) -> str:
 
 def part_settings(config: Config, part: str) -> str:
     """What in the config changes the bytes of one part: the HTML pages also follow the templates."""
+    return _settings_of(config, [part])[part]
+
+
+def _settings_of(config: Config, parts: Iterable[str]) -> dict[str, str]:
+    """part_settings() of each part, the config fingerprinted once (a cron rerun asks for all)."""
     settings = settings_fingerprint(config)
-    return settings + templates_fingerprint(config) if part == "html" else settings
+    return {part: settings + templates_fingerprint(config) if part == "html" else settings for part in parts}
 
 
 def published_since(store: Store, config: Config, parts: Iterable[str]) -> int | None:
@@ -34,9 +39,9 @@ def published_since(store: Store, config: Config, parts: Iterable[str]) -> int |
     they have now (the oldest, when they differ); None when one never was, or was with other
     settings."""
     generations = []
-    for part in parts:
+    for part, wanted in _settings_of(config, parts).items():
         generation, _, settings = store.get_meta(_key(config, part)).partition(":")
-        if not generation.isdigit() or settings != part_settings(config, part):
+        if not generation.isdigit() or settings != wanted:
             return None
         generations.append(int(generation))
     return min(generations, default=None)
@@ -54,8 +59,8 @@ def is_published(store: Store, config: Config, parts: Iterable[str] = PARTS) -> 
 
 
 def mark_published(store: Store, config: Config, parts: Iterable[str]) -> None:
-    for part in parts:
-        store.set_meta(_key(config, part), f"{store.generation}:{part_settings(config, part)}")
+    for part, settings in _settings_of(config, parts).items():
+        store.set_meta(_key(config, part), f"{store.generation}:{settings}")
 
 
 def settings_fingerprint(config: Config) -> str:
