@@ -179,8 +179,17 @@ def test_ids_are_valid_tag_uris_whatever_the_base_path(
     assert all(TAG_URI.fullmatch(i) for i in ids.values()), ids
 
 
+#: Titles of ASCII words and punctuation around the 80-character limit, where truncation
+#: keeps, skips and fits words.
+ASCII_TITLES = st.lists(
+    st.text("abcXYZ019", min_size=1, max_size=25) | st.sampled_from([",", "-", " ", "(No. 12)", "'s", "--"]),
+    max_size=30,
+).map(" ".join)
+
+
 @given(
     st.text(max_size=120)
+    | ASCII_TITLES
     | st.sampled_from(["Korea’s “R&D” – 산업", "&amp; &#65; &#x42;", "1,000 won's", "ǅ ﬁ ½"])
 )
 def test_our_slugs_are_python_slugifys(text: str) -> None:
@@ -190,3 +199,14 @@ def test_our_slugs_are_python_slugifys(text: str) -> None:
 
     expected = slugify(text, max_length=80, word_boundary=True, backend="text-unidecode")
     assert python_slugify(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["a" * 70 + " " + "b" * 20 + " c", "a" * 78 + " b", "a" * 79 + " b", "a" * 100, "-" * 90 + "a"]
+)
+def test_long_titles_are_cut_at_words_as_python_slugify_cuts_them(text: str) -> None:
+    from slugify import slugify
+
+    from pressfeed.normalize import python_slugify
+
+    assert python_slugify(text) == slugify(text, max_length=80, word_boundary=True, backend="text-unidecode")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import itertools
@@ -9,13 +10,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SAMPLE, record
-from pressfeed import parse
+from conftest import CONFIG, SAMPLE, record
+from pressfeed import blocks
+from pressfeed.config import load_config
 from pressfeed.errors import InputError
-from pressfeed.parse import parse_file, parse_lines
+from pressfeed.normalize import clean
+from pressfeed.parse import parse_file, parse_lines, parse_pieces
 from pressfeed.types import Problem, RawRecord
 
 DumpFile = Callable[..., Path]
@@ -170,13 +173,111 @@ PIECES = [
 def test_reading_in_blocks_gives_the_lines_reading_line_by_line_gives(data: bytes, block: int) -> None:
     def lines(text: bytes, block_size: int) -> list[tuple[str, str | None]]:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(parse, "BLOCK", block_size)
-            read = parse._lines(parse._blocks(io.BufferedReader(io.BytesIO(text)), len(text), None))
+            patch.setattr(blocks, "BLOCK", block_size)
+            read = blocks.lines(blocks.read_blocks(io.BufferedReader(io.BytesIO(text)), len(text), None))
             return [(line, getattr(line, "fault", None)) for line in read]
 
     expected = [
         (line, getattr(line, "fault", None))
-        for line in parse._line_by_line(data.removeprefix(b"\xef\xbb\xbf"))
+        for line in blocks._line_by_line(data.removeprefix(b"\xef\xbb\xbf"))
     ]
     assert lines(data, 1 << 20) == expected
     assert lines(data, block) == expected
+
+
+#: Field texts: mostly plain, some not plain in every way the fast path must notice (the
+#: block's text) or keep apart (a line's shape: spaces around it, a `-` line, a date marker).
+PLAIN = ["Industry", "Trade/Investment", "R&D <b>", "‘quoted’ 한국어 text.", "-", "end."]
+NOT_PLAIN = ["two  spaces", "tab\there", "nbsp\u00a0here", "e\u0301", "\x01", "", "\u2028"]
+MARKERS = ["", "date2025-09-29", " date2025-09-29", "date 2025-09-29", "date2025-02-30", "date2025-9-29",
+           "date2025-09-29 ", "date٢٠٢٥-09-29"]  # fmt: skip
+SPACE = st.sampled_from(["", "", "", " "])
+WORDS = st.tuples(
+    SPACE, st.lists(st.sampled_from(PLAIN * 12 + NOT_PLAIN), min_size=1, max_size=2).map(" ".join), SPACE
+).map("".join)
+LINE = st.tuples(WORDS, st.sampled_from(MARKERS[:2] * 8 + MARKERS)).map("".join)
+
+
+@st.composite
+def dumps(draw: st.DrawFn) -> bytes:
+    """Dumps mostly of plain records, with every shape the line parser handles mixed in."""
+    text = draw(st.sampled_from(["", "\ufeff", "stray\n", "\n", "-\n"]))
+    for _ in range(draw(st.integers(0, 8))):
+        lines = ["-", draw(WORDS), draw(WORDS)]
+        if draw(st.integers(0, 4)) == 0:
+            lines += draw(st.lists(LINE, min_size=1, max_size=2))
+        lines.append(draw(LINE))
+        if draw(st.integers(0, 4)) == 0:
+            lines.insert(draw(st.integers(0, len(lines))), draw(st.sampled_from(["", " ", "\x0b"])))
+        text += "\n".join(lines) + "\n"
+    if draw(st.booleans()):
+        text = text.rstrip("\n")
+    return text.encode()
+
+
+def fast_and_slow(data: bytes, block: int) -> tuple[list[object], list[object]]:
+    """What the block parser and cleaner make of `data` read `block` bytes at a time, and what
+    the line parser and cleaner make of it."""
+    config = load_config(CONFIG)
+
+    def cleaned(items: list[RawRecord | Problem]) -> list[object]:
+        raw = [i for i in items if isinstance(i, RawRecord)]
+        records, problems = clean(raw, config)
+        kept = [dataclasses.replace(r, clean=False) for r in raw]
+        return [*kept, *records, *(i for i in items if isinstance(i, Problem)), *problems]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(blocks, "BLOCK", block)
+        stream = io.BufferedReader(io.BytesIO(data))
+        fast = list(parse_pieces(blocks.pieces(stream, len(data), None, strip_bom=True), "d.txt"))
+        lines = blocks.lines(blocks.read_blocks(io.BufferedReader(io.BytesIO(data)), len(data), None))
+        slow = list(parse_lines(lines, "d.txt"))
+    return cleaned(fast), cleaned(slow)
+
+
+@settings(max_examples=max(300, settings().max_examples))
+@given(dumps(), st.integers(1, 256))
+def test_plain_records_taken_at_once_are_those_the_line_parser_and_cleaner_make(
+    data: bytes, block: int
+) -> None:
+    fast, slow = fast_and_slow(data, block)
+    assert fast == slow
+    fast, slow = fast_and_slow(data, 4 << 20)
+    assert fast == slow
+
+
+def shapes() -> list[bytes]:
+    """A plain record with one thing not plain, each in turn, between two plain records."""
+    fine = "-\nIndustry\nTitle\nBody. date2025-09-29\n"
+    odd = [word for word in NOT_PLAIN if word] + [" lead", "trail ", "-"]
+    variants = [(f"-\n{w}\nTitle\nBody. date2025-09-29\n") for w in odd]
+    variants += [(f"-\nIndustry\n{w}\nBody. date2025-09-29\n") for w in odd]
+    variants += [(f"-\nIndustry\nTitle\n{w} date2025-09-29\n") for w in odd]
+    variants += [f"-\nIndustry\nTitle\nBody. {m}\n" for m in MARKERS]
+    variants += [
+        "-\nIndustry\nTitle\nBody. date2025-09-29\nMore. date2025-09-30\n",
+        "-\n\nA\nB\nC date2025-09-29\n",
+    ]
+    return [(fine + variant + fine).encode() for variant in variants]
+
+
+@pytest.mark.parametrize("data", shapes())
+def test_each_way_a_record_is_not_plain_sends_it_to_the_line_parser(data: bytes) -> None:
+    for block in (len(data), 24):
+        fast, slow = fast_and_slow(data, block)
+        assert fast == slow
+
+
+def test_a_large_dump_is_judged_by_a_second_process_with_the_same_result(
+    dump_file: DumpFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = "".join(record("Industry", f"Title {n}", "‘Body’ text.") for n in range(300))
+    messy = record("Industry", "Tab\there", "Body.")
+    path = dump_file(plain + messy + plain, "big.txt")
+    monkeypatch.setattr(blocks, "BLOCK", 4096)
+    serial = list(parse_file(path))
+    monkeypatch.setattr(blocks, "JUDGE_APART_BYTES", 0)
+    judged = list(parse_file(path))
+    assert judged == serial
+    assert len(judged) == 601
+    assert sum(isinstance(r, RawRecord) and r.clean for r in judged) > 500

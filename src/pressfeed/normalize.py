@@ -4,6 +4,7 @@ safe slugs, ids and links minted from day and title, summaries.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -73,10 +74,31 @@ def python_slugify(text: str) -> str:
     if "," in text:
         text = _NUMBER_COMMAS.sub("", text)
     # One pass for the library's two (any run of non-alphanumerics, dashes included, is one "-").
-    text = _NOT_ALNUM.sub("-", text).strip("-")
-    if len(text) < _SLUG_MAX:
-        return text
-    return str(smart_truncate(text, _SLUG_MAX, word_boundary=True, separator="-"))
+    if not text.isascii():
+        text = _NOT_ALNUM.sub("-", text).strip("-")
+        return text if len(text) < _SLUG_MAX else str(smart_truncate(text, _SLUG_MAX, True, "-"))
+    words = [word for word in text.encode().translate(_DASH_FOR_NOT_ALNUM).decode().split("-") if word]
+    return _truncate_words(words, _SLUG_MAX)
+
+
+def _truncate_words(words: list[str], limit: int) -> str:
+    """`smart_truncate("-".join(words), limit, word_boundary=True, separator="-")`: whole
+    words that fit, in order; a word too long is skipped and a later, shorter one may follow."""
+    joined = "-".join(words)
+    if len(joined) < limit:
+        return joined
+    if len(words) == 1:
+        return joined[:limit]
+    kept: list[str] = []
+    length = 0  # of the words kept with a "-" after each
+    for word in words:
+        if length + len(word) < limit:
+            kept.append(word)
+            length += len(word) + 1
+        elif length + len(word) == limit:
+            kept.append(word)
+            break
+    return "-".join(kept) if kept else joined[:limit].strip("-")
 
 
 def _library_slug(text: str) -> str:
@@ -100,6 +122,7 @@ _UNIDECODE = _Transliteration()
 _QUOTES = re.compile(r"[']+")
 _NUMBER_COMMAS = re.compile(r"(?<=\d),(?=\d)")
 _NOT_ALNUM = re.compile(r"[^a-zA-Z0-9]+")
+_DASH_FOR_NOT_ALNUM = bytes(c if chr(c).isalnum() and c < 128 else ord("-") for c in range(256))
 
 
 def is_truncated(body: str) -> bool:
@@ -140,10 +163,8 @@ def clean_stream(
         category = categories.get(raw.category)
         if category is None:
             category = categories[raw.category] = clean_line(raw.category)
-        title, body = clean_line(raw.title), clean_body(raw.body)
-        empty = next(
-            (what for what, v in (("category", category), ("title", title), ("body", body)) if not v), None
-        )
+        title, body = (raw.title, raw.body) if raw.clean else (clean_line(raw.title), clean_body(raw.body))
+        empty = "category" if not category else "title" if not title else "body" if not body else None
         if empty:
             problems.append(
                 Problem(raw.path, raw.line, f"{empty} is empty after removing control characters")
@@ -216,10 +237,15 @@ def mint_id_and_link(config: Config, record: CleanRecord) -> tuple[str, str]:
     """The permanent `tag:` id and page link of a new article, from its day and title."""
     day = record.day.isoformat()
     slug = f"{make_slug(record.title, 'article')}-{digest(day, record.title)}"
-    # A tag URI's specific part is ASCII: percent-encode whatever else the base path holds.
-    base_path = quote(urlsplit(config.base_url).path, safe="/;:@&=+$,!~*'()%-._")
+    base_path = _tag_path(config.base_url)
     article_id = f"tag:{config.id_authority},{day}:{base_path}/articles/{day}/{slug}"
     return article_id, f"{config.base_url}/articles/{day}/{slug}.html"
+
+
+@functools.lru_cache(maxsize=8)
+def _tag_path(base_url: str) -> str:
+    """A tag URI's specific part is ASCII: the base path with whatever else it holds percent-encoded."""
+    return quote(urlsplit(base_url).path, safe="/;:@&=+$,!~*'()%-._")
 
 
 def to_article(stored: StoredArticle, category: Category, config: Config) -> Article:

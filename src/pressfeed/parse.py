@@ -2,6 +2,12 @@
 
 A record is a line `-`, a category line, a title line, then body lines; the body ends with
 `date` and an ISO day (`... date2025-09-29`). Blank lines anywhere are ignored.
+
+Most dumps hold nothing but plain records: four lines each, text already clean. A block of
+such text is matched a record at a time by one regular expression and its records marked
+`clean`, so that the normalizer passes them through; anything else (blank lines, bodies over
+several lines, stray whitespace or control characters, invalid UTF-8) goes through the line
+parser, which the fast path must agree with record for record (tests/test_parse.py).
 """
 
 from __future__ import annotations
@@ -9,23 +15,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
+from pressfeed.blocks import FaultyLine, Piece, Progress, pieces, split
 from pressfeed.errors import InputError
 from pressfeed.sources import WHOLE, Span
 from pressfeed.types import Problem, RawRecord
 
-_BOM = b"\xef\xbb\xbf"
 #: A line with nothing but whitespace and control characters counts as blank.
 _BLANK = re.compile(r"[\s\x00-\x1f\x7f-\x9f]*")
 #: The date marker that ends a body; only the last line's end is looked at.
 _MARKER = re.compile(r"date\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 _LOOSE_MARKER = re.compile(r"date\s*(\d[\d-]*\d)\s*$")
-#: A longer line rejects its record: no press release needs it, and it would be held in memory.
-MAX_LINE_BYTES = 1 << 20
 
 
 @dataclass
@@ -36,10 +39,6 @@ class _Pending:
     lines: list[tuple[int, str]] = field(default_factory=list)
     #: The first faulty line (number, what is wrong), which rejects the record.
     fault: tuple[int, str] | None = None
-
-
-#: Called as progress(bytes_read, total_bytes) about every megabyte, and at the end.
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -81,8 +80,8 @@ def parse_file(
             size = (
                 os.fstat(stream.fileno()).st_size - span.start if span.end is None else span.end - span.start
             )
-            lines = _lines(_blocks(stream, size, progress), strip_bom=span.start == 0)
-            yield from parse_lines(lines, shown, span.first_line, stats)
+            decoded = pieces(stream, size, progress, strip_bom=span.start == 0)
+            yield from parse_pieces(decoded, shown, span.first_line, stats)
         except OSError as exc:
             raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
 
@@ -95,96 +94,66 @@ def _looks_binary(head: bytes) -> bool:
     return len(head) >= 1024 and head.count(0) * 20 > len(head)
 
 
-#: Bytes read at a time; lines are split and decoded a block at a time.
-BLOCK = 4 << 20
+#: A plain record followed by another record's `-` line: single lines without surrounding
+#: spaces, the body ending with its date marker and nothing after it. (The file's last record
+#: and every other shape go through the line parser.)
+_PLAIN_RECORD = re.compile(
+    r"^-\n(?!-\n)([^ \n](?:[^\n]*[^ \n])?)\n(?!-\n)([^ \n](?:[^\n]*[^ \n])?)\n"
+    r"([^ \n](?:[^\n]*[^ \n])?) ?date(\d{4}-\d\d-\d\d)\n(?=-\n)",
+    re.MULTILINE,
+)
 
 
-class FaultyLine(str):
-    """A line that cannot be taken as it is (invalid UTF-8, over-long): its text as best it
-    can be read, and what is wrong with it."""
-
-    fault: str
-
-    def __new__(cls, text: str, fault: str) -> FaultyLine:
-        line = super().__new__(cls, text)
-        line.fault = fault
-        return line
-
-
-def _blocks(stream: BinaryIO, size: int, progress: Progress | None) -> Iterator[bytes]:
-    """The next `size` bytes of the stream, a block at a time, each ending after a line end
-    (except the last, when the file does not end with one)."""
-    rest = b""
-    done = 0
-    while done < size:
-        block = stream.read(min(BLOCK, size - done))
-        if not block:
-            break
-        done += len(block)
-        if progress is not None:
-            progress(done, size)
-        data = rest + block if rest else block
-        cut = data.rfind(b"\n") + 1
-        if cut == 0:
-            rest = data  # a line longer than a block: keep reading
+def parse_pieces(
+    decoded: Iterable[Piece], name: str, first_line: int = 1, stats: ParseStats | None = None
+) -> Iterator[RawRecord | Problem]:
+    """Records from decoded blocks (see blocks.py): the plain records of plain text at once,
+    the rest (`gap`) through the line parser, each run of it ending before a plain record."""
+    gap: list[str] = []
+    number = first_line  # of gap[0], or of the next line when the gap is empty
+    seen = False
+    for piece, plain in decoded:
+        if not plain or not isinstance(piece, str):
+            gap.extend(split(piece) if isinstance(piece, str) else piece)
             continue
-        rest = data[cut:]
-        yield data[:cut]
-    if progress is not None and done == 0:
-        progress(0, size)
-    if rest:
-        yield rest
-
-
-def _lines(blocks: Iterable[bytes], strip_bom: bool = True) -> Iterator[str]:
-    """Lines of text; LF, CRLF and lone CR all end a line. A block of valid UTF-8 without lone
-    CRs or over-long lines is decoded and split at once; any other line by line."""
-    for block in blocks:
-        if strip_bom:
-            block = block.removeprefix(_BOM)
-            strip_bom = False
-        if b"\r" in block and block.count(b"\r") == block.count(b"\r\n"):
-            block = block.replace(b"\r\n", b"\n")
-        if b"\r" not in block:
+        done = 0
+        for match in _PLAIN_RECORD.finditer(piece):
+            category, title, body, iso_day = match.groups()
             try:
-                lines = block.decode("utf-8").split("\n")
-            except UnicodeDecodeError:
-                pass
-            else:
-                if lines[-1] == "":
-                    lines.pop()  # the block's last line end
-                # A character is at most 4 bytes: shorter lines cannot be over-long.
-                if len(block) <= MAX_LINE_BYTES or max(map(len, lines)) * 4 <= MAX_LINE_BYTES:
-                    yield from lines
-                    continue
-        yield from _line_by_line(block)
-
-
-def _line_by_line(block: bytes) -> Iterator[str]:
-    raw_lines = block.split(b"\n")
-    if raw_lines[-1] == b"":
-        raw_lines.pop()
-    for raw in raw_lines:
-        raw = raw.removesuffix(b"\r")
-        for piece in raw.split(b"\r") if b"\r" in raw else (raw,):
-            if len(piece) > MAX_LINE_BYTES:
-                yield FaultyLine(
-                    "\x00", f"line longer than {MAX_LINE_BYTES >> 20} MiB ({len(piece):,} bytes)"
-                )
-                continue
-            try:
-                yield piece.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                text = piece.decode("utf-8", errors="replace")
-                yield FaultyLine(text, f"invalid UTF-8 (byte {exc.start + 1} of the line)")
+                day = dt.date.fromisoformat(iso_day)
+            except ValueError:
+                continue  # an impossible date, or digits not ASCII: the line parser says which
+            start = match.start()
+            if start > done:
+                gap.extend(split(piece[done:start]))
+            if gap:
+                yield from parse_lines(gap, name, number, report_empty=False)
+                number += len(gap)
+                gap = []
+            yield RawRecord(name, number, category, title, body, day, clean=True)
+            seen = True
+            number += 4
+            done = match.end()
+        gap.extend(split(piece[done:]))
+    if gap or not seen:
+        yield from parse_lines(gap, name, number, report_empty=not seen)
+    if stats is not None:
+        stats.last_line = number + len(gap) - 1
 
 
 def parse_lines(
-    lines: Iterable[str], name: str, first_line: int = 1, stats: ParseStats | None = None
+    lines: Iterable[str],
+    name: str,
+    first_line: int = 1,
+    stats: ParseStats | None = None,
+    *,
+    report_empty: bool = True,
 ) -> Iterator[RawRecord | Problem]:
-    """The parser proper, over already-split lines (a FaultyLine rejects its record)."""
+    """The parser proper, over already-split lines (a FaultyLine rejects its record).
+
+    `report_empty`: lines from a file's first that hold no text make an "empty file" problem.
+    """
     pending: _Pending | None = None
-    position = 0
     stray: int | None = None
     number = first_line - 1
     seen_text = False
@@ -192,9 +161,7 @@ def parse_lines(
         stripped = text.strip()
         if stripped == "-":
             if pending is not None:
-                result = _finish(pending, name, position)
-                position += isinstance(result, RawRecord)
-                yield result
+                yield _finish(pending, name)
             pending = _Pending(number)
             continue
         faulty = text.__class__ is FaultyLine
@@ -212,13 +179,13 @@ def parse_lines(
             pending.fault = (number, text.fault)
     if stats is not None:
         stats.last_line = number
-    if not seen_text and pending is None and first_line == 1:
+    if not seen_text and pending is None and first_line == 1 and report_empty:
         yield Problem(name, 1, "empty file: no records")
     if pending is not None:
-        yield _finish(pending, name, position)
+        yield _finish(pending, name)
 
 
-def _finish(record: _Pending, name: str, position: int) -> RawRecord | Problem:
+def _finish(record: _Pending, name: str) -> RawRecord | Problem:
     def problem(line: int, message: str) -> Problem:
         return Problem(name, line, message)
 
@@ -249,7 +216,6 @@ def _finish(record: _Pending, name: str, position: int) -> RawRecord | Problem:
     return RawRecord(
         path=name,
         line=record.line,
-        position=position,
         category=lines[0][1],
         title=lines[1][1],
         body=body,

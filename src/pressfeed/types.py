@@ -11,7 +11,7 @@ from pressfeed.formats import PARTS, FeedFormat
 __all__ = ["PARTS", "FeedFormat"]  # defined in formats.py, light to import; the rest below
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """A record the parser or normalizer rejected, or a warning about one."""
 
@@ -26,7 +26,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawRecord:
     """One record as it stands in the dump, before any cleaning."""
 
@@ -34,8 +34,6 @@ class RawRecord:
     path: str
     #: 1-based line number of the record's `-` line.
     line: int
-    #: 0-based position of the record among the accepted records of its file.
-    position: int
     #: The category line, stripped of surrounding whitespace.
     category: str
     #: The title line, stripped of surrounding whitespace.
@@ -44,9 +42,12 @@ class RawRecord:
     body: str
     #: The calendar day the record carries, in the publisher's timezone.
     day: dt.date
+    #: True when its text needs no cleaning (NFC, printable, single spaces): the parser's
+    #: fast path found it so.
+    clean: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CleanRecord:
     """A record after text cleaning, before it meets the store."""
 
@@ -73,7 +74,7 @@ class Category:
     slug: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """A cleaned article, ready to render."""
 
@@ -100,7 +101,7 @@ class Article:
     origin: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredArticle:
     """A full row of the store."""
 
