@@ -146,6 +146,28 @@ def test_a_feed_that_fails_its_own_checks_blocks_the_whole_publish(
     assert snapshot(config.output_dir) == before
 
 
+def test_an_entry_that_renders_ill_formed_is_named_and_blocks_the_publish(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(config)
+    before = snapshot(config.output_dir)
+    import pressfeed.render.fast as fast
+
+    real_pair = fast.entry_pair
+
+    def broken_for_one(article, cfg):  # type: ignore[no-untyped-def]
+        atom, rss = real_pair(article, cfg)
+        return (atom.replace("</title>", "", 1), rss) if "Spiderweb" in article.title else (atom, rss)
+
+    monkeypatch.setattr(fast, "entry_pair", broken_for_one)
+    config = dataclasses.replace(config, title="A new title, so every feed is rendered again")
+    with pytest.raises(
+        OutputError, match=r"^tag:.*: the rendered entry is not well-formed XML .*nothing was written$"
+    ):
+        build(config)
+    assert snapshot(config.output_dir) == before
+
+
 def test_a_category_named_like_the_overall_feed_gets_its_own_file(
     write_config: WriteConfig, tmp_path: Path
 ) -> None:

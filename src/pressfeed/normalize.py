@@ -55,16 +55,18 @@ def make_slug(text: str, fallback: str) -> str:
 def python_slugify(text: str) -> str:
     """python-slugify's (frozen, legacy) slug of `text`, with text-unidecode transliteration.
 
-    The same steps as the library, with its per-character transliteration replaced by one
-    `str.translate` over a cached table: titles are slugged for every new article, and the
-    library's loop was most of an import. Text with "&" (HTML entities, which the library
-    decodes) goes to the library itself. tests/test_normalize.py holds the two equal.
+    The same steps as the library, with its per-character transliteration replaced by a
+    cached table looked up for the non-ASCII characters only: titles are slugged for every new
+    article, and the library's loop was most of an import. Text with "&" (HTML entities, which
+    the library decodes) goes to the library itself. tests/test_normalize.py holds the two equal.
     """
     if "&" in text:
         return _library_slug(text)
-    text = unicodedata.normalize("NFKD", _QUOTES.sub("-", text))
+    if "'" in text:
+        text = _QUOTES.sub("-", text)
+    text = unicodedata.normalize("NFKD", text)
     if not text.isascii():
-        text = text.translate(_UNIDECODE)
+        text = _NON_ASCII.sub(_transliterated, text)
         if "&" in text:
             return _library_slug(text)
         text = unicodedata.normalize("NFKD", text)
@@ -119,6 +121,13 @@ class _Transliteration(dict[int, str]):
 
 
 _UNIDECODE = _Transliteration()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _transliterated(match: re.Match[str]) -> str:
+    return _UNIDECODE[ord(match[0])]
+
+
 _QUOTES = re.compile(r"[']+")
 _NUMBER_COMMAS = re.compile(r"(?<=\d),(?=\d)")
 _NOT_ALNUM = re.compile(r"[^a-zA-Z0-9]+")

@@ -254,8 +254,9 @@ class _Fragments:
         chunk = self.order[self.asked : self.asked + CHUNK]
         self.asked += len(chunk)
         articles = _articles(self.store, chunk, self.categories, self.config)
-        for seq in chunk:
-            self.ready[seq] = _render_pair(articles[seq], self.config, json=self.json)
+        rendered = {seq: _render_pair(articles[seq], self.config, json=self.json) for seq in chunk}
+        _entries_well_formed(rendered, articles)
+        self.ready.update(rendered)
 
 
 def _articles(
@@ -270,12 +271,27 @@ _FORMAT_INDEX = {FeedFormat.ATOM: 0, FeedFormat.RSS: 1, FeedFormat.JSON: 2}
 
 
 def _render_pair(article: Article, config: Config, *, json: bool) -> tuple[bytes, bytes, dict[str, Any]]:
-    """An article's Atom and RSS fragments, encoded and checked well-formed, and (when JSON
-    Feed documents are being built) its JSON item."""
+    """An article's Atom and RSS fragments, encoded, and (when JSON Feed documents are being
+    built) its JSON item."""
     atom_text, rss_text = fast.entry_pair(article, config)
-    atom, rss = atom_text.encode("utf-8"), rss_text.encode("utf-8")
-    _well_formed(b'<wrap xmlns:content="c">' + atom + rss + b"</wrap>", article.id)
-    return atom, rss, json_feed.item(article) if json else {}
+    return atom_text.encode("utf-8"), rss_text.encode("utf-8"), json_feed.item(article) if json else {}
+
+
+_WRAP = b'<wrap xmlns:content="c">'
+
+
+def _entries_well_formed(
+    rendered: dict[int, tuple[bytes, bytes, dict[str, Any]]], articles: dict[int, Article]
+) -> None:
+    """Check a chunk of fragments well-formed at once; on a fault, find the article."""
+    fragments = (part for atom, rss, _ in rendered.values() for part in (atom, rss))
+    try:
+        xml.parsers.expat.ParserCreate().Parse(b"".join((_WRAP, *fragments, b"</wrap>")), True)
+    except xml.parsers.expat.ExpatError as exc:
+        for seq, (atom, rss, _) in rendered.items():
+            _well_formed(_WRAP + atom + rss + b"</wrap>", articles[seq].id)
+        message = f"the rendered entries are not well-formed XML together ({exc}); nothing was written"
+        raise OutputError(message) from exc
 
 
 def _well_formed(data: bytes, what: str) -> None:
