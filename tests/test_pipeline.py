@@ -153,13 +153,13 @@ def test_an_entry_that_renders_ill_formed_is_named_and_blocks_the_publish(
     before = snapshot(config.output_dir)
     import pressfeed.render.fast as fast
 
-    real_pair = fast.entry_pair
+    real_entry = fast.entry_atom
 
-    def broken_for_one(article, cfg):  # type: ignore[no-untyped-def]
-        atom, rss = real_pair(article, cfg)
-        return (atom.replace("</title>", "", 1), rss) if "Spiderweb" in article.title else (atom, rss)
+    def broken_for_one(article):  # type: ignore[no-untyped-def]
+        atom = real_entry(article)
+        return atom.replace("</title>", "", 1) if "Spiderweb" in article.title else atom
 
-    monkeypatch.setattr(fast, "entry_pair", broken_for_one)
+    monkeypatch.setattr(fast, "entry_atom", broken_for_one)
     config = dataclasses.replace(config, title="A new title, so every feed is rendered again")
     with pytest.raises(
         OutputError, match=r"^tag:.*: the rendered entry is not well-formed XML .*nothing was written$"

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip as gzip_module
-import xml.parsers.expat
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,8 +32,8 @@ from pressfeed.catalog import Catalog
 from pressfeed.config import Config
 from pressfeed.conformance import Link, check_document, dangling, link_targets
 from pressfeed.errors import OutputError
+from pressfeed.fragments import CHUNK, Fragments, RowSource, renderable, well_formed
 from pressfeed.history import Document, page_count, plan
-from pressfeed.normalize import to_article
 from pressfeed.output import (
     Staged,
     check_output_folder,
@@ -51,12 +50,10 @@ from pressfeed.site import Page, Site
 from pressfeed.state import mark_published, output_key, part_settings, published_since
 from pressfeed.store import Store
 from pressfeed.types import PARTS as ALL_PARTS
-from pressfeed.types import Article, Category, FeedFormat, FeedResult, FeedSpec
+from pressfeed.types import Category, FeedFormat, FeedResult, FeedSpec
 
 #: Rename rank of host files (_headers, .htaccess): last, and never gzipped.
 HOST_RANK = 5
-#: Articles loaded and rendered per chunk.
-CHUNK = 256
 #: Up to this many documents, each staged file is fsynced; past it, one sync() flushes them all.
 FSYNC_EACH = 32
 #: Rendered documents allowed to wait for the writer thread.
@@ -137,7 +134,8 @@ def publish(
     if dirty or dirty_pages:
         out.mkdir(parents=True, exist_ok=True)
         marker.touch()
-    feeds = _render(store, config, dirty, categories)
+    _one_file_each(config, dirty)
+    feeds = _render(config, dirty, store.load_rows, categories)
     site_files = _render_pages(store, config, site, dirty_pages, categories)
     outputs = _with_gzip(_chain(feeds, site_files), gzip)
     try:
@@ -219,110 +217,33 @@ def _with_gzip(outputs: Iterator[_Output], gzip: bool) -> Iterator[_Output]:
             yield _Output(f"{output.relpath}.gz", data, "", output.rank, new_file=output.new_file)
 
 
-class _Fragments:
-    """Rendered, checked, encoded entry fragments, made just ahead of the documents needing them.
-
-    Articles are loaded from the store in the order documents will need them and rendered in
-    chunks, in both formats at once. Each fragment is dropped once every document using it has
-    taken it, so memory holds a window of the archive, not all of it.
-    """
-
-    def __init__(
-        self, store: Store, config: Config, categories: dict[str, Category], documents: list[Document]
-    ) -> None:
-        self.store, self.config, self.categories = store, config, categories
-        self.uses = Counter(seq for d in documents for seq in d.seqs)
-        self.order = list(dict.fromkeys(seq for d in documents for seq in d.seqs))
-        self.ready: dict[int, tuple[bytes, bytes, dict[str, Any]]] = {}
-        self.asked = 0
-        self.json = any(d.spec.format is FeedFormat.JSON for d in documents)
-
-    def get(self, seqs: tuple[int, ...], fmt: FeedFormat) -> list[Any]:
-        """Atom and RSS fragments as bytes, JSON Feed items as mappings."""
-        while any(seq not in self.ready for seq in seqs):
-            self._advance()
-        index = _FORMAT_INDEX[fmt]
-        fragments = []
-        for seq in seqs:
-            fragments.append(self.ready[seq][index])
-            self.uses[seq] -= 1
-            if not self.uses[seq]:
-                del self.ready[seq]
-        return fragments
-
-    def _advance(self) -> None:
-        chunk = self.order[self.asked : self.asked + CHUNK]
-        self.asked += len(chunk)
-        articles = _articles(self.store, chunk, self.categories, self.config)
-        rendered = {seq: _render_pair(articles[seq], self.config, json=self.json) for seq in chunk}
-        _entries_well_formed(rendered, articles)
-        self.ready.update(rendered)
-
-
-def _articles(
-    store: Store, seqs: list[int], categories: dict[str, Category], config: Config
-) -> dict[int, Article]:
-    """The renderable articles with these sequence numbers."""
-    rows = store.load(seqs)
-    return {seq: to_article(row, categories[row.category], config) for seq, row in rows.items()}
-
-
-_FORMAT_INDEX = {FeedFormat.ATOM: 0, FeedFormat.RSS: 1, FeedFormat.JSON: 2}
-
-
-def _render_pair(article: Article, config: Config, *, json: bool) -> tuple[bytes, bytes, dict[str, Any]]:
-    """An article's Atom and RSS fragments, encoded, and (when JSON Feed documents are being
-    built) its JSON item."""
-    atom_text, rss_text = fast.entry_pair(article, config)
-    return atom_text.encode("utf-8"), rss_text.encode("utf-8"), json_feed.item(article) if json else {}
-
-
-_WRAP = b'<wrap xmlns:content="c">'
-
-
-def _entries_well_formed(
-    rendered: dict[int, tuple[bytes, bytes, dict[str, Any]]], articles: dict[int, Article]
-) -> None:
-    """Check a chunk of fragments well-formed at once; on a fault, find the article."""
-    fragments = (part for atom, rss, _ in rendered.values() for part in (atom, rss))
-    try:
-        xml.parsers.expat.ParserCreate().Parse(b"".join((_WRAP, *fragments, b"</wrap>")), True)
-    except xml.parsers.expat.ExpatError as exc:
-        for seq, (atom, rss, _) in rendered.items():
-            _well_formed(_WRAP + atom + rss + b"</wrap>", articles[seq].id)
-        message = f"the rendered entries are not well-formed XML together ({exc}); nothing was written"
-        raise OutputError(message) from exc
-
-
-def _well_formed(data: bytes, what: str) -> None:
-    parser = xml.parsers.expat.ParserCreate()
-    try:
-        parser.Parse(data, True)
-    except xml.parsers.expat.ExpatError as exc:
-        message = f"{what}: the rendered entry is not well-formed XML ({exc}); nothing was written"
-        raise OutputError(message) from exc
-
-
 def _render(
-    store: Store, config: Config, documents: list[Document], categories: dict[str, Category]
+    config: Config, documents: list[Document], rows: RowSource, categories: dict[str, Category]
 ) -> Iterator[_Output]:
-    # Pages in order of their newest article, so that an article's fragment is not kept long
-    # between its feed's page and its category's page.
-    ordered = sorted(
-        documents, key=lambda d: (not d.spec.archive, max(d.seqs, default=0), d.spec.format.value)
-    )
-    yield from _documents(config, ordered, _Fragments(store, config, categories, ordered))
+    ordered = _in_render_order(documents)
+    yield from _documents(config, ordered, Fragments(rows, config, categories, ordered))
 
 
-def _documents(config: Config, ordered: list[Document], fragments: _Fragments) -> Iterator[_Output]:
-    out = config.output_dir
+def _in_render_order(documents: list[Document]) -> list[Document]:
+    """Pages in order of their newest article, so that an article's fragment is not kept long
+    between its feed's page and its category's page."""
+    return sorted(documents, key=lambda d: (not d.spec.archive, max(d.seqs, default=0), d.spec.format.value))
+
+
+def _one_file_each(config: Config, documents: list[Document]) -> None:
     seen: set[Path] = set()
-    for document in ordered:
-        spec = document.spec
-        path = target_path(out, spec.relpath)
+    for document in documents:
+        path = target_path(config.output_dir, document.spec.relpath)
         if path in seen:
             raise OutputError(f"{path}: two feeds would be written to the same file; nothing was written")
         seen.add(path)
+
+
+def _documents(config: Config, ordered: list[Document], fragments: Fragments) -> Iterator[_Output]:
+    out = config.output_dir
+    for document in ordered:
+        spec = document.spec
+        path = target_path(out, spec.relpath)
         if not document.seqs and not spec.archive and not config.allow_empty_feeds:
             raise OutputError(
                 f"{spec.relpath}: every article of this feed was withdrawn; "
@@ -334,7 +255,7 @@ def _documents(config: Config, ordered: list[Document], fragments: _Fragments) -
         if spec.archive:
             # Checked entries plus a header and footer: the header is all that is new here.
             if spec.format is not FeedFormat.JSON:  # json.dumps writes nothing but JSON
-                _well_formed(assemble(spec, [], config), spec.relpath)
+                well_formed(assemble(spec, [], config), spec.relpath)
             links = _spec_links(spec, config)
         else:
             checked = check_document(spec.relpath, data)
@@ -410,7 +331,8 @@ def _render_pages(
     out = config.output_dir
     for start in range(0, len(pages), CHUNK):
         chunk = pages[start : start + CHUNK]
-        articles = _articles(store, [seq for page in chunk for seq in page.seqs], categories, config)
+        seqs = [seq for page in chunk for seq in page.seqs]
+        articles = renderable(store.load_rows(seqs), categories, config)
         for page in chunk:
             rank = {"article": 1, "host": HOST_RANK}.get(page.kind, 4)
             new_file = not (out / page.relpath).exists()

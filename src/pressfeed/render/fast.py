@@ -23,7 +23,7 @@ from pressfeed.render.common import ATOM_NS, GENERATOR, HISTORY_NS, site_url
 from pressfeed.render.rss import MEDIA_TYPE as RSS_TYPE
 from pressfeed.types import Article, FeedSpec
 
-__all__ = ["TRUNCATION_NOTE", "atom_document", "entry_atom", "entry_pair", "entry_rss", "rss_document"]
+__all__ = ["TRUNCATION_NOTE", "atom_document", "entry_atom", "entry_rss", "rss_document"]
 
 DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n"
 #: What feedgen writes into every RSS channel.
@@ -68,51 +68,43 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def entry_atom(article: Article) -> str:
     """One Atom entry, indented for its place in a feed."""
-    return entry_pair(article, None)[0]
-
-
-def entry_rss(article: Article, config: Config) -> str:
-    """One RSS item, indented for its place in a channel."""
-    return entry_pair(article, config)[1]
-
-
-def entry_pair(article: Article, config: Config | None) -> tuple[str, str]:
-    """The Atom entry and the RSS item of an article, sharing what they escape alike.
-
-    `config` gives the RSS item's author (None: no author, for the Atom entry alone).
-    """
-    full = f"{article.body}\n{TRUNCATION_NOTE}" if article.truncated else article.body
-    title, article_id = text(article.title), text(article.id)
     category = article.category
-    atom = (
+    return (
         "  <entry>\n"
-        f"    <id>{article_id}</id>\n"
-        f"    <title>{title}</title>\n"
+        f"    <id>{text(article.id)}</id>\n"
+        f"    <title>{text(article.title)}</title>\n"
         f"    <updated>{article.updated.isoformat()}</updated>\n"
-        f'    <content type="text">{text(full)}</content>\n'
+        f'    <content type="text">{text(_full_text(article))}</content>\n'
         f'    <link href="{attr(article.link)}"/>\n'
         f'    <summary type="text">{text(article.summary)}</summary>\n'
         f'    <category term="{attr(category.slug)}" label="{attr(category.name)}"/>\n'
         f"    <published>{article.published.isoformat()}</published>\n"
         "  </entry>\n"
     )
+
+
+def entry_rss(article: Article, config: Config) -> str:
+    """One RSS item, indented for its place in a channel."""
     author = ""
-    if config is not None and config.author.email:
+    if config.author.email:
         author = f"      <author>{text(f'{config.author.email} ({config.author.name})')}</author>\n"
-    paragraphs = text(html.escape(full, quote=False)).replace("\n", _PARAGRAPH_BREAK)
-    rss = (
+    paragraphs = text(html.escape(_full_text(article), quote=False)).replace("\n", _PARAGRAPH_BREAK)
+    return (
         "    <item>\n"
-        f"      <title>{title}</title>\n"
+        f"      <title>{text(article.title)}</title>\n"
         f"      <link>{text(article.link)}</link>\n"
         f"      <description>{text(html.escape(article.summary, quote=False))}</description>\n"
         f"      <content:encoded>&lt;p&gt;{paragraphs}&lt;/p&gt;</content:encoded>\n"
         f"{author}"
-        f'      <guid isPermaLink="false">{article_id}</guid>\n'
-        f"      <category>{text(category.name)}</category>\n"
+        f'      <guid isPermaLink="false">{text(article.id)}</guid>\n'
+        f"      <category>{text(article.category.name)}</category>\n"
         f"      <pubDate>{rfc822(article.published)}</pubDate>\n"
         "    </item>\n"
     )
-    return atom, rss
+
+
+def _full_text(article: Article) -> str:
+    return f"{article.body}\n{TRUNCATION_NOTE}" if article.truncated else article.body
 
 
 #: body_html()'s "</p><p>", as character data.
