@@ -281,3 +281,12 @@ def test_a_large_dump_is_judged_by_a_second_process_with_the_same_result(
     assert judged == serial
     assert len(judged) == 601
     assert sum(isinstance(r, RawRecord) and r.clean for r in judged) > 500
+
+
+def test_a_block_that_stops_being_utf8_after_it_was_judged_is_one_clear_error(
+    dump_file: DumpFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = (record("Industry", "Fine", "Fine.") * 2).encode().replace(b"Fine.", b"Fi\xffe.", 1)
+    monkeypatch.setattr(blocks, "is_plain", lambda data: True)  # as if judged before it changed
+    with pytest.raises(InputError, match=r"^dump\.txt: changed while being read; nothing was taken from it$"):
+        list(parse_file(dump_file(data), "dump.txt"))

@@ -10,6 +10,7 @@ for a large dump a second process judges each block while this one parses the bl
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import threading
@@ -26,7 +27,7 @@ BLOCK = 4 << 20
 #: A longer line rejects its record: no press release needs it, and it would be held in memory.
 MAX_LINE_BYTES = 1 << 20
 #: From this many bytes to read on, a second process judges the blocks.
-JUDGE_APART_BYTES = 32 << 20
+JUDGE_APART_BYTES = 8 << 20
 #: Blocks read ahead of the one being parsed, for the judge to work on.
 AHEAD = 2
 _BOM = b"\xef\xbb\xbf"
@@ -47,63 +48,85 @@ class FaultyLine(str):
         return line
 
 
-#: A decoded block: one text of whole lines, or its lines read one by one; and whether plain.
-Piece = tuple[str | list[str], bool]
+#: A block ready for the parser. A plain block comes as UTF-8 (BOM and CRs gone), the parser
+#: decoding each field it takes; any other as one text of whole lines, or as its lines read
+#: one by one.
+Piece = bytes | str | list[str]
 
 
 def pieces(stream: BinaryIO, size: int, progress: Progress | None, *, strip_bom: bool) -> Iterator[Piece]:
-    """The next `size` bytes of the stream as decoded, judged blocks."""
+    """The next `size` bytes of the stream as judged blocks."""
     blocks = read_blocks(stream, size, progress)
     if size < JUDGE_APART_BYTES or not _can_fork():
         for block in blocks:
-            piece = decode(block, strip_bom)
+            yield judged(block, strip_bom)
             strip_bom = False
-            yield piece, isinstance(piece, str) and is_plain(piece)
         return
     yield from _judged_apart(stream.fileno(), stream.tell(), blocks, strip_bom)
 
 
+def judged(block: bytes, strip_bom: bool) -> Piece:
+    """The block as bytes when plain, else decoded."""
+    data = normalized(block, strip_bom)
+    if b"\r" not in data and not _may_hold_long_lines(data):
+        with contextlib.suppress(UnicodeDecodeError):  # not UTF-8: decoded line by line below
+            if is_plain(data):
+                return data
+    text = _text(data)
+    return text if text is not None else list(_line_by_line(data))
+
+
 def read_blocks(stream: BinaryIO, size: int, progress: Progress | None) -> Iterator[bytes]:
     """The next `size` bytes of the stream, a block at a time, each ending after a line end
-    (except the last, when the file does not end with one)."""
-    rest = b""
+    (except the last, when the file does not end with one). The stream must be seekable: a
+    block's cut-off last line is read again with the next block."""
     done = 0
     while done < size:
         block = stream.read(min(BLOCK, size - done))
         if not block:
             break
+        cut = block.rfind(b"\n") + 1
+        while cut == 0 and done + len(block) < size:  # a line longer than a block: read on
+            more = stream.read(min(BLOCK, size - done - len(block)))
+            if not more:
+                break
+            block += more
+            cut = block.rfind(b"\n") + 1
+        if 0 < cut < len(block) and done + len(block) < size:
+            stream.seek(cut - len(block), io.SEEK_CUR)
+            block = block[:cut]
         done += len(block)
         if progress is not None:
             progress(done, size)
-        data = rest + block if rest else block
-        cut = data.rfind(b"\n") + 1
-        if cut == 0:
-            rest = data  # a line longer than a block: keep reading
-            continue
-        rest = data[cut:]
-        yield data[:cut]
+        yield block
     if progress is not None and done == 0:
         progress(0, size)
-    if rest:
-        yield rest
+
+
+def normalized(block: bytes, strip_bom: bool) -> bytes:
+    """The block without its BOM, CRLFs made LFs (unless lone CRs end lines too)."""
+    if strip_bom:
+        block = block.removeprefix(_BOM)
+    if b"\r" in block and block.count(b"\r") == block.count(b"\r\n"):
+        block = block.replace(b"\r\n", b"\n")
+    return block
 
 
 def decode(block: bytes, strip_bom: bool) -> str | list[str]:
     """The block as one text (whole lines, "\\n" after each but perhaps the file's last) when
     it is valid UTF-8 without lone CRs or over-long lines, else as its lines, one by one."""
-    if strip_bom:
-        block = block.removeprefix(_BOM)
-    if b"\r" in block and block.count(b"\r") == block.count(b"\r\n"):
-        block = block.replace(b"\r\n", b"\n")
-    if b"\r" not in block:
-        try:
-            text = block.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            if not _may_hold_long_lines(block):
-                return text
-    return list(_line_by_line(block))
+    data = normalized(block, strip_bom)
+    text = _text(data)
+    return text if text is not None else list(_line_by_line(data))
+
+
+def _text(data: bytes) -> str | None:
+    if b"\r" in data or _may_hold_long_lines(data):
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _may_hold_long_lines(block: bytes) -> bool:
@@ -131,12 +154,14 @@ def split(text: str) -> list[str]:
     return parts
 
 
-def is_plain(text: str) -> bool:
-    """True when no line of `text` needs cleaning but for surrounding spaces: NFC, no control,
-    format or unassigned character, no whitespace but single spaces and line ends."""
-    return (
-        text.replace("\n", " ").isprintable() and "  " not in text and unicodedata.is_normalized("NFC", text)
-    )
+def is_plain(data: bytes) -> bool:
+    """True when no line of `data` (UTF-8 without CRs) needs cleaning but for surrounding
+    spaces: NFC, no control, format or unassigned character, no whitespace but single spaces
+    and line ends. Raises UnicodeDecodeError when it is not UTF-8."""
+    if b"  " in data:
+        return False
+    text = data.replace(b"\n", b" ").decode("utf-8")  # one line: isprintable() refuses "\n"
+    return text.isprintable() and unicodedata.is_normalized("NFC", text)
 
 
 def _line_by_line(block: bytes) -> Iterator[str]:
@@ -165,8 +190,8 @@ def _can_fork() -> bool:
 
 def _judged_apart(fd: int, offset: int, blocks: Iterator[bytes], strip_bom: bool) -> Iterator[Piece]:
     """Blocks judged by a child process, which reads each from the same open file (by offset)
-    while this process decodes and parses the ones before. The child only ever calls plain
-    what it decoded and judged itself; if it fails, or its text differs, blocks are judged here."""
+    while this process parses the ones before. The child only ever calls plain what it decoded
+    and judged itself; if it fails, or read another length, blocks are judged here."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -198,19 +223,19 @@ def _judged_apart(fd: int, offset: int, blocks: Iterator[bytes], strip_bom: bool
 
 
 def _verdict(judge: Connection, block: bytes, strip_bom: bool) -> Piece:
-    piece = decode(block, strip_bom)
     try:
         plain, length = judge.recv()
     except (EOFError, OSError):
-        plain, length = None, -1
-    if not isinstance(piece, str):
-        return piece, False
-    return piece, bool(plain) if length == len(piece) else is_plain(piece)
+        return judged(block, strip_bom)  # the judge is gone: judge here
+    if not plain:
+        return decode(block, strip_bom)
+    data = normalized(block, strip_bom)
+    return data if length == len(data) else judged(block, strip_bom)  # else it read another block
 
 
 def _judge(fd: int, requests: Connection, parents_end: Connection) -> None:
-    """The child: for each (offset, length, strip_bom) read, decode and judge that block;
-    answer (plain, length of the text)."""
+    """The child: for each (offset, length, strip_bom) read and judge that block; answer
+    (plain, its length without BOM and CRs)."""
     parents_end.close()  # so that the parent's end going away ends this loop
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     while True:
@@ -223,8 +248,8 @@ def _judge(fd: int, requests: Connection, parents_end: Connection) -> None:
         offset, length, strip_bom = request
         try:
             block = os.pread(fd, length, offset)
-            piece = decode(block, strip_bom) if len(block) == length else []
-            answer = (is_plain(piece), len(piece)) if isinstance(piece, str) else (False, -1)
+            piece = judged(block, strip_bom) if len(block) == length else []
+            answer = (True, len(piece)) if isinstance(piece, bytes) else (False, -1)
         except Exception:
             answer = (False, -1)
         requests.send(answer)

@@ -21,7 +21,8 @@ from pressfeed.types import Article, Category, CleanRecord, Problem, RawRecord, 
 #: two BMP non-characters XML 1.0 forbids.
 _UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 #: A finished sentence ends with one of these, possibly followed by closing quotes/brackets.
-_FINISHED = re.compile(r"[.!?…。！？]['\"”’»)\]]*\s*$")
+_SENTENCE_ENDS = ".!?…。！？"
+_FINISHED = re.compile(rf"[{_SENTENCE_ENDS}]['\"”’»)\]]*\s*$")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
 _SLUG_MAX = 80
 ELLIPSIS = "…"
@@ -136,6 +137,8 @@ _DASH_FOR_NOT_ALNUM = bytes(c if chr(c).isalnum() and c < 128 else ord("-") for 
 
 def is_truncated(body: str) -> bool:
     """True when the body does not end like a finished sentence (cut off at the source)."""
+    if body and body[-1] in _SENTENCE_ENDS:
+        return False
     return _FINISHED.search(body[-16:]) is None
 
 

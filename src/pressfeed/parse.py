@@ -84,6 +84,8 @@ def parse_file(
             yield from parse_pieces(decoded, shown, span.first_line, stats)
         except OSError as exc:
             raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:  # a block judged valid UTF-8, read again otherwise
+            raise InputError(f"{shown}: changed while being read; nothing was taken from it") from exc
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -94,12 +96,12 @@ def _looks_binary(head: bytes) -> bool:
     return len(head) >= 1024 and head.count(0) * 20 > len(head)
 
 
-#: A plain record followed by another record's `-` line: single lines without surrounding
-#: spaces, the body ending with its date marker and nothing after it. (The file's last record
-#: and every other shape go through the line parser.)
+#: A plain record followed by another record's `-` line, in UTF-8: single lines without
+#: surrounding spaces, the body ending with its date marker and nothing after it. (The file's
+#: last record and every other shape go through the line parser.)
 _PLAIN_RECORD = re.compile(
-    r"^-\n(?!-\n)([^ \n](?:[^\n]*[^ \n])?)\n(?!-\n)([^ \n](?:[^\n]*[^ \n])?)\n"
-    r"([^ \n](?:[^\n]*[^ \n])?) ?date(\d{4}-\d\d-\d\d)\n(?=-\n)",
+    rb"^-\n(?!-\n)([^ \n](?:[^\n]*[^ \n])?)\n(?!-\n)([^ \n](?:[^\n]*[^ \n])?)\n"
+    rb"([^ \n](?:[^\n]*[^ \n])?) ?date(\d{4}-\d\d-\d\d)\n(?=-\n)",
     re.MULTILINE,
 )
 
@@ -107,34 +109,34 @@ _PLAIN_RECORD = re.compile(
 def parse_pieces(
     decoded: Iterable[Piece], name: str, first_line: int = 1, stats: ParseStats | None = None
 ) -> Iterator[RawRecord | Problem]:
-    """Records from decoded blocks (see blocks.py): the plain records of plain text at once,
+    """Records from judged blocks (see blocks.py): the plain records of plain blocks at once,
     the rest (`gap`) through the line parser, each run of it ending before a plain record."""
     gap: list[str] = []
     number = first_line  # of gap[0], or of the next line when the gap is empty
     seen = False
-    for piece, plain in decoded:
-        if not plain or not isinstance(piece, str):
+    for piece in decoded:
+        if not isinstance(piece, bytes):
             gap.extend(split(piece) if isinstance(piece, str) else piece)
             continue
         done = 0
         for match in _PLAIN_RECORD.finditer(piece):
             category, title, body, iso_day = match.groups()
             try:
-                day = dt.date.fromisoformat(iso_day)
+                day = dt.date.fromisoformat(iso_day.decode())
             except ValueError:
-                continue  # an impossible date, or digits not ASCII: the line parser says which
+                continue  # an impossible date: the line parser says why
             start = match.start()
             if start > done:
-                gap.extend(split(piece[done:start]))
+                gap.extend(split(piece[done:start].decode()))
             if gap:
                 yield from parse_lines(gap, name, number, report_empty=False)
                 number += len(gap)
                 gap = []
-            yield RawRecord(name, number, category, title, body, day, clean=True)
+            yield RawRecord(name, number, category.decode(), title.decode(), body.decode(), day, clean=True)
             seen = True
             number += 4
             done = match.end()
-        gap.extend(split(piece[done:]))
+        gap.extend(split(piece[done:].decode()))
     if gap or not seen:
         yield from parse_lines(gap, name, number, report_empty=not seen)
     if stats is not None:
