@@ -1,10 +1,11 @@
-"""A dump's bytes as decoded blocks of whole lines, each judged plain or not.
+"""A dump's bytes as blocks of whole lines, each judged plain or not, for the parser.
 
-A dump is read 4 MiB at a time. A block of valid UTF-8 without lone CRs or over-long lines is
-decoded at once and kept as one text; any other is read line by line. A text is *plain* when
-none of its lines needs cleaning (see `is_plain`): the parser then takes its simple records
-as they are. Judging costs more than decoding (every character is looked at three times), so
-for a large dump a second process judges each block while this one parses the block before.
+A dump is read 4 MiB at a time. A block is *plain* when it is valid UTF-8 and none of its lines
+needs cleaning (see `is_plain`): the parser takes its simple records from the bytes, decoding
+only the fields it keeps. Any other block is decoded whole (valid UTF-8 without lone CRs or
+over-long lines) or line by line. Judging costs more than parsing (every character is looked at
+three times), so for a large dump a second process judges each block while this one parses the
+block before.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ JUDGE_APART_BYTES = 8 << 20
 AHEAD = 2
 _BOM = b"\xef\xbb\xbf"
 
-#: Called as progress(bytes_read, total_bytes) about every megabyte, and at the end.
+#: Called as progress(bytes_read, total_bytes) after each block (and once for an empty span).
 Progress = Callable[[int, int], None]
 
 
