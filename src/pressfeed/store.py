@@ -155,19 +155,20 @@ def stored_article(values: Sequence[Any]) -> StoredArticle:
 def _meta(row: sqlite3.Row) -> ArticleMeta:
     from pressfeed.types import ArticleMeta
 
+    seq, id_, day, title_key, category, published, updated, withdrawn, changed, truncated, born, link = row
     return ArticleMeta(
-        seq=row["seq"],
-        id=row["id"],
-        day=dt.date.fromisoformat(row["day"]),
-        title_key=row["title_key"],
-        category=row["category"],
-        published=_utc(row["published"]),
-        updated=_utc(row["updated"]),
-        withdrawn=bool(row["withdrawn"]),
-        changed=row["changed"],
-        truncated=bool(row["truncated"]),
-        born=row["born"],
-        link=row["link"],
+        seq=seq,
+        id=id_,
+        day=dt.date.fromisoformat(day),
+        title_key=title_key,
+        category=category,
+        published=_utc(published),
+        updated=_utc(updated),
+        withdrawn=bool(withdrawn),
+        changed=changed,
+        truncated=bool(truncated),
+        born=born,
+        link=link,
     )
 
 

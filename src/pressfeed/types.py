@@ -127,7 +127,7 @@ class StoredArticle:
     born: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArticleMeta:
     """What planning and matching need of a row, without its body."""
 
