@@ -268,6 +268,7 @@ def test_each_way_a_record_is_not_plain_sends_it_to_the_line_parser(data: bytes)
         assert fast == slow
 
 
+@pytest.mark.skipif(not blocks._can_fork(), reason="blocks are judged apart on Linux, single-threaded")
 def test_a_large_dump_is_judged_by_a_second_process_with_the_same_result(
     dump_file: DumpFile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -276,8 +277,12 @@ def test_a_large_dump_is_judged_by_a_second_process_with_the_same_result(
     path = dump_file(plain + messy + plain, "big.txt")
     monkeypatch.setattr(blocks, "BLOCK", 4096)
     serial = list(parse_file(path))
+    apart = blocks._judged_apart
+    calls: list[int] = []
+    monkeypatch.setattr(blocks, "_judged_apart", lambda *args: calls.append(1) or apart(*args))
     monkeypatch.setattr(blocks, "JUDGE_APART_BYTES", 0)
     judged = list(parse_file(path))
+    assert calls == [1]
     assert judged == serial
     assert len(judged) == 601
     assert sum(isinstance(r, RawRecord) and r.clean for r in judged) > 500
