@@ -288,6 +288,18 @@ def test_a_large_dump_is_judged_by_a_second_process_with_the_same_result(
     assert sum(isinstance(r, RawRecord) and r.clean for r in judged) > 500
 
 
+@pytest.mark.skipif(not blocks._can_fork(), reason="blocks are judged apart on Linux, single-threaded")
+def test_if_the_judging_process_dies_the_blocks_are_judged_here(
+    dump_file: DumpFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = dump_file("".join(record("Industry", f"Title {n}", "Body.") for n in range(400)), "big.txt")
+    monkeypatch.setattr(blocks, "BLOCK", 2048)
+    serial = list(parse_file(path))
+    monkeypatch.setattr(blocks, "JUDGE_APART_BYTES", 0)
+    monkeypatch.setattr(blocks, "_judge", lambda *args: None)  # ends at once, judging nothing
+    assert list(parse_file(path)) == serial
+
+
 def test_a_block_that_stops_being_utf8_after_it_was_judged_is_one_clear_error(
     dump_file: DumpFile, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -214,7 +214,8 @@ def _judged_apart(fd: int, offset: int, blocks: Iterator[bytes], strip_bom: bool
     try:
         first = strip_bom
         for block in blocks:
-            ours.send((offset, len(block), first))
+            with contextlib.suppress(OSError):  # the judge is gone: _verdict judges here
+                ours.send((offset, len(block), first))
             offset += len(block)
             first = False
             waiting.append(block)
