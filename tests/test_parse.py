@@ -6,11 +6,12 @@ import dataclasses
 import datetime as dt
 import io
 import itertools
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import CONFIG, SAMPLE, record
@@ -307,3 +308,48 @@ def test_a_block_that_stops_being_utf8_after_it_was_judged_is_one_clear_error(
     monkeypatch.setattr(blocks, "is_plain", lambda data: True)  # as if judged before it changed
     with pytest.raises(InputError, match=r"^dump\.txt: changed while being read; nothing was taken from it$"):
         list(parse_file(dump_file(data), "dump.txt"))
+
+
+def plain_by_every_character(data: bytes) -> bool | None:
+    """is_plain without its shortcut; None when `data` is not UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    one_line = text.replace("\n", " ")
+    return "  " not in text and one_line.isprintable() and unicodedata.is_normalized("NFC", text)
+
+
+#: Bytes around the edges of judging by kinds of characters: ASCII, punctuation, the characters
+#: beside it (U+2028, U+202F), a lone lead or continuation byte, a control, Korean, a combining
+#: mark, a Hangul jamo that joins the syllable before it, a character NFC maps to another.
+BYTE_PIECES = [b"a", b" ", b"\n", b".", b"\x01", "“”–…‰²→㎢".encode(), "\u2028\u202f".encode(), b"\xe2",
+               b"\xe2\x80", b"\x9c", b"\x80", "한".encode(), "e\u0301".encode(), "\u1161".encode(),
+               "\u212b".encode()]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(BYTE_PIECES), max_size=40).map(b"".join))
+@example(b"\xe2a\x80\x9c")  # a lead byte apart from its continuation bytes
+@example(b"a\x9c")  # a stray continuation byte
+@example("\u1100\u1161".encode())  # two jamo that NFC makes one syllable
+def test_judging_by_kinds_of_characters_agrees_with_looking_at_every_character(data: bytes) -> None:
+    expected = plain_by_every_character(data)
+    try:
+        plain = blocks.is_plain(data)
+    except UnicodeDecodeError:
+        assert expected is None
+    else:  # not UTF-8 may also be told by "not plain" (a double space is found first)
+        assert plain == bool(expected)
+
+
+def test_no_character_judged_inert_can_join_the_one_before_it_under_nfc() -> None:
+    seconds = set()  # second characters of canonical pairs NFC may compose
+    for code in range(0x110000):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(chr(int(parts[1], 16)))
+    seconds |= {chr(c) for c in [*range(0x1161, 0x1176), *range(0x11A8, 0x11C3)]}  # Hangul V and T jamo
+    inert = {chr(c) for c in range(0x80, 0x10000) if blocks._inert(chr(c))}
+    assert not inert & seconds
+    assert {"’", "“", "–", "…", "²", "→", "㎢", "한", "é"} <= inert
+    assert not inert & {"\u00a0", "\u00ad", "\u2028", "\u202f", "\u212b", "\u0301", "\ufffe"}

@@ -11,6 +11,7 @@ block before.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import signal
@@ -159,11 +160,47 @@ def split(text: str) -> list[str]:
 def is_plain(data: bytes) -> bool:
     """True when no line of `data` (UTF-8 without CRs) needs cleaning but for surrounding
     spaces: NFC, no control, format or unassigned character, no whitespace but single spaces
-    and line ends. Raises UnicodeDecodeError when it is not UTF-8."""
+    and line ends. Raises UnicodeDecodeError when it is not UTF-8.
+
+    Most characters are printable ASCII, which needs no look: only the others are taken out
+    (in order, whole, since ASCII bytes never stand inside a longer character) and each kind
+    of them is judged once (`_inert`). Only when some kind is not inert on its own is every
+    character looked at."""
     if b"  " in data:
         return False
+    data.decode("utf-8")  # raises when not UTF-8
+    others = data.translate(None, _PRINTABLE_ASCII).decode("utf-8")
+    if all(map(_inert, set(others))):
+        return True
     text = data.replace(b"\n", b" ").decode("utf-8")  # one line: isprintable() refuses "\n"
     return text.isprintable() and unicodedata.is_normalized("NFC", text)
+
+
+#: Printable ASCII and the line end.
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\n"
+#: Scripts holding letters that may join the one before them under NFC without being combining
+#: marks (Indic vowel signs, Tibetan subjoined letters, Myanmar, Hangul jamo, Balinese), and
+#: everything past the BMP: judged character by character.
+_JOINING_SCRIPTS = (
+    (0x0900, 0x0DFF),
+    (0x0F00, 0x109F),
+    (0x1100, 0x11FF),
+    (0x1B00, 0x1B7F),
+    (0x10000, 0x10FFFF),
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _inert(char: str) -> bool:
+    """A character clean wherever it stands: printable (so not whitespace), and left as it is by
+    NFC next to any other (no combining class, no canonical mapping, not a joining letter)."""
+    code = ord(char)
+    return (
+        char.isprintable()  # whitespace but " " is not
+        and unicodedata.combining(char) == 0
+        and unicodedata.normalize("NFC", char) == char
+        and not any(low <= code <= high for low, high in _JOINING_SCRIPTS)
+    )
 
 
 def _line_by_line(block: bytes) -> Iterator[str]:
