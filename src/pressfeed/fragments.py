@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import xml.parsers.expat
 from collections import Counter
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from pressfeed.config import Config
@@ -18,25 +17,22 @@ from pressfeed.errors import OutputError
 from pressfeed.history import Document
 from pressfeed.normalize import to_article
 from pressfeed.render import fast, json_feed
-from pressfeed.store import stored_article
+from pressfeed.store import Store
 from pressfeed.types import Article, Category, FeedFormat
 
 #: Articles loaded and rendered per chunk.
 CHUNK = 256
-
-#: The rows (Store.load_rows) of the articles with these sequence numbers.
-RowSource = Callable[[list[int]], Sequence[Sequence[Any]]]
 
 
 class Fragments:
     """Fragments of the articles some documents show, made a chunk at a time."""
 
     def __init__(
-        self, rows: RowSource, config: Config, categories: dict[str, Category], documents: list[Document]
+        self, store: Store, config: Config, categories: dict[str, Category], documents: list[Document]
     ) -> None:
-        self.rows, self.config, self.categories = rows, config, categories
+        self.store, self.config, self.categories = store, config, categories
         self.uses = Counter(seq for d in documents for seq in d.seqs)
-        self.order = load_order(documents)
+        self.order = list(dict.fromkeys(seq for d in documents for seq in d.seqs))
         self.formats = frozenset(d.spec.format for d in documents)
         self.ready: dict[int, dict[FeedFormat, Any]] = {}
         self.asked = 0
@@ -56,23 +52,18 @@ class Fragments:
     def _advance(self) -> None:
         chunk = self.order[self.asked : self.asked + CHUNK]
         self.asked += len(chunk)
-        articles = renderable(self.rows(chunk), self.categories, self.config)
+        articles = renderable(self.store, chunk, self.categories, self.config)
         rendered = {seq: render(articles[seq], self.config, self.formats) for seq in chunk}
         entries_well_formed(rendered, articles)
         self.ready.update(rendered)
 
 
-def load_order(documents: list[Document]) -> list[int]:
-    """The articles of these documents, in the order their rows are loaded."""
-    return list(dict.fromkeys(seq for d in documents for seq in d.seqs))
-
-
 def renderable(
-    rows: Sequence[Sequence[Any]], categories: dict[str, Category], config: Config
+    store: Store, seqs: list[int], categories: dict[str, Category], config: Config
 ) -> dict[int, Article]:
-    """Articles to render, by sequence number, from their store rows."""
-    stored = map(stored_article, rows)
-    return {row.seq: to_article(row, categories[row.category], config) for row in stored}
+    """The renderable articles with these sequence numbers."""
+    rows = store.load(seqs)
+    return {seq: to_article(row, categories[row.category], config) for seq, row in rows.items()}
 
 
 def render(article: Article, config: Config, formats: frozenset[FeedFormat]) -> dict[FeedFormat, Any]:

@@ -32,7 +32,7 @@ from pressfeed.catalog import Catalog
 from pressfeed.config import Config
 from pressfeed.conformance import Link, check_document, dangling, link_targets
 from pressfeed.errors import OutputError
-from pressfeed.fragments import CHUNK, Fragments, RowSource, renderable, well_formed
+from pressfeed.fragments import CHUNK, Fragments, renderable, well_formed
 from pressfeed.history import Document, page_count, plan
 from pressfeed.output import (
     Staged,
@@ -134,8 +134,7 @@ def publish(
     if dirty or dirty_pages:
         out.mkdir(parents=True, exist_ok=True)
         marker.touch()
-    _one_file_each(config, dirty)
-    feeds = _render(config, dirty, store.load_rows, categories)
+    feeds = _render(store, config, dirty, categories)
     site_files = _render_pages(store, config, site, dirty_pages, categories)
     outputs = _with_gzip(_chain(feeds, site_files), gzip)
     try:
@@ -218,32 +217,25 @@ def _with_gzip(outputs: Iterator[_Output], gzip: bool) -> Iterator[_Output]:
 
 
 def _render(
-    config: Config, documents: list[Document], rows: RowSource, categories: dict[str, Category]
+    store: Store, config: Config, documents: list[Document], categories: dict[str, Category]
 ) -> Iterator[_Output]:
-    ordered = _in_render_order(documents)
-    yield from _documents(config, ordered, Fragments(rows, config, categories, ordered))
-
-
-def _in_render_order(documents: list[Document]) -> list[Document]:
-    """Pages in order of their newest article, so that an article's fragment is not kept long
-    between its feed's page and its category's page."""
-    return sorted(documents, key=lambda d: (not d.spec.archive, max(d.seqs, default=0), d.spec.format.value))
-
-
-def _one_file_each(config: Config, documents: list[Document]) -> None:
-    seen: set[Path] = set()
-    for document in documents:
-        path = target_path(config.output_dir, document.spec.relpath)
-        if path in seen:
-            raise OutputError(f"{path}: two feeds would be written to the same file; nothing was written")
-        seen.add(path)
+    # Pages in order of their newest article, so that an article's fragment is not kept long
+    # between its feed's page and its category's page.
+    ordered = sorted(
+        documents, key=lambda d: (not d.spec.archive, max(d.seqs, default=0), d.spec.format.value)
+    )
+    yield from _documents(config, ordered, Fragments(store, config, categories, ordered))
 
 
 def _documents(config: Config, ordered: list[Document], fragments: Fragments) -> Iterator[_Output]:
     out = config.output_dir
+    seen: set[Path] = set()
     for document in ordered:
         spec = document.spec
         path = target_path(out, spec.relpath)
+        if path in seen:
+            raise OutputError(f"{path}: two feeds would be written to the same file; nothing was written")
+        seen.add(path)
         if not document.seqs and not spec.archive and not config.allow_empty_feeds:
             raise OutputError(
                 f"{spec.relpath}: every article of this feed was withdrawn; "
@@ -331,8 +323,7 @@ def _render_pages(
     out = config.output_dir
     for start in range(0, len(pages), CHUNK):
         chunk = pages[start : start + CHUNK]
-        seqs = [seq for page in chunk for seq in page.seqs]
-        articles = renderable(store.load_rows(seqs), categories, config)
+        articles = renderable(store, [seq for page in chunk for seq in page.seqs], categories, config)
         for page in chunk:
             rank = {"article": 1, "host": HOST_RANK}.get(page.kind, 4)
             new_file = not (out / page.relpath).exists()

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pressfeed.errors import StoreError
 from pressfeed.sources import Snapshot
@@ -124,15 +124,10 @@ def _seconds(when: dt.datetime) -> int:
 
 
 def _full(row: sqlite3.Row) -> StoredArticle:
-    return stored_article(tuple(row))
-
-
-def stored_article(values: Sequence[Any]) -> StoredArticle:
-    """A row's values in _COLUMNS order (`Store.load_rows`) as a StoredArticle."""
     from pressfeed.types import StoredArticle  # imported on first use: a no-change rerun needs none
 
-    seq, id_, link, day, title, title_key, category, body, truncated, published, updated = values[:11]
-    withdrawn, origin, changed, born = values[11:]
+    (seq, id_, link, day, title, title_key, category, body, truncated, published, updated, withdrawn,
+     origin, changed, born) = row  # fmt: skip
     return StoredArticle(
         seq=seq,
         id=id_,
@@ -315,12 +310,8 @@ class Store:
 
     def load(self, seqs: Sequence[int]) -> dict[int, StoredArticle]:
         """Full rows for the given sequence numbers."""
-        return {a.seq: a for a in map(stored_article, self.load_rows(seqs))}
-
-    def load_rows(self, seqs: Sequence[int]) -> list[tuple[Any, ...]]:
-        """Full rows for the given sequence numbers as plain values (see stored_article)."""
         query = f"SELECT {_COLUMNS} FROM articles WHERE seq IN ({{marks}})"
-        return [tuple(row) for row in self._select_in(query, sorted(set(seqs)))]
+        return {a.seq: a for a in map(_full, self._select_in(query, sorted(set(seqs))))}
 
     def _select_in(self, query: str, values: Sequence[object], *fixed: object) -> list[sqlite3.Row]:
         """Rows of `query`, whose `{marks}` is filled with `values` 500 at a time (SQLite's
