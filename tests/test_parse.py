@@ -305,13 +305,14 @@ def test_a_block_that_stops_being_utf8_after_it_was_judged_is_one_clear_error(
     dump_file: DumpFile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = (record("Industry", "Fine", "Fine.") * 2).encode().replace(b"Fine.", b"Fi\xffe.", 1)
-    monkeypatch.setattr(blocks, "is_plain", lambda data: True)  # as if judged before it changed
+    # As if judged plain before it changed: the block's bytes go to the parser as they are.
+    monkeypatch.setattr(blocks, "judged", lambda block, strip_bom: blocks.normalized(block, strip_bom))
     with pytest.raises(InputError, match=r"^dump\.txt: changed while being read; nothing was taken from it$"):
         list(parse_file(dump_file(data), "dump.txt"))
 
 
 def plain_by_every_character(data: bytes) -> bool | None:
-    """is_plain without its shortcut; None when `data` is not UTF-8."""
+    """Plain, judged by looking at every character; None when `data` is not UTF-8."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -334,12 +335,8 @@ BYTE_PIECES = [b"a", b" ", b"\n", b".", b"\x01", "“”–…‰²→㎢".encod
 @example("\u1100\u1161".encode())  # two jamo that NFC makes one syllable
 def test_judging_by_kinds_of_characters_agrees_with_looking_at_every_character(data: bytes) -> None:
     expected = plain_by_every_character(data)
-    try:
-        plain = blocks.is_plain(data)
-    except UnicodeDecodeError:
-        assert expected is None
-    else:  # not UTF-8 may also be told by "not plain" (a double space is found first)
-        assert plain == bool(expected)
+    plain = isinstance(blocks.judged(data, False), bytes)  # a plain block stays bytes
+    assert plain == bool(expected)  # and text that is not UTF-8 is never plain
 
 
 def test_no_character_judged_inert_can_join_the_one_before_it_under_nfc() -> None:

@@ -71,12 +71,8 @@ def pieces(stream: BinaryIO, size: int, progress: Progress | None, *, strip_bom:
 def judged(block: bytes, strip_bom: bool) -> Piece:
     """The block as bytes when plain, else decoded."""
     data = normalized(block, strip_bom)
-    if b"\r" not in data and not _may_hold_long_lines(data):
-        with contextlib.suppress(UnicodeDecodeError):  # not UTF-8: decoded line by line below
-            if is_plain(data):
-                return data
-    text = _text(data)
-    return text if text is not None else list(_line_by_line(data))
+    piece = _decoded(data)
+    return data if isinstance(piece, str) and is_plain(data, piece) else piece
 
 
 def read_blocks(stream: BinaryIO, size: int, progress: Progress | None) -> Iterator[bytes]:
@@ -118,7 +114,10 @@ def normalized(block: bytes, strip_bom: bool) -> bytes:
 def decode(block: bytes, strip_bom: bool) -> str | list[str]:
     """The block as one text (whole lines, "\\n" after each but perhaps the file's last) when
     it is valid UTF-8 without lone CRs or over-long lines, else as its lines, one by one."""
-    data = normalized(block, strip_bom)
+    return _decoded(normalized(block, strip_bom))
+
+
+def _decoded(data: bytes) -> str | list[str]:
     text = _text(data)
     return text if text is not None else list(_line_by_line(data))
 
@@ -157,10 +156,10 @@ def split(text: str) -> list[str]:
     return parts
 
 
-def is_plain(data: bytes) -> bool:
-    """True when no line of `data` (UTF-8 without CRs) needs cleaning but for surrounding
-    spaces: NFC, no control, format or unassigned character, no whitespace but single spaces
-    and line ends. Raises UnicodeDecodeError when it is not UTF-8.
+def is_plain(data: bytes, text: str) -> bool:
+    """True when no line of `text` (`data`, UTF-8 without CRs, decoded) needs cleaning but for
+    surrounding spaces: NFC, no control, format or unassigned character, no whitespace but
+    single spaces and line ends.
 
     Most characters are printable ASCII, which needs no look: only the others are taken out
     (in order, whole, since ASCII bytes never stand inside a longer character) and each kind
@@ -168,12 +167,11 @@ def is_plain(data: bytes) -> bool:
     character looked at."""
     if b"  " in data:
         return False
-    data.decode("utf-8")  # raises when not UTF-8
     others = data.translate(None, _PRINTABLE_ASCII).decode("utf-8")
     if all(map(_inert, set(others))):
         return True
-    text = data.replace(b"\n", b" ").decode("utf-8")  # one line: isprintable() refuses "\n"
-    return text.isprintable() and unicodedata.is_normalized("NFC", text)
+    one_line = text.replace("\n", " ")  # isprintable() refuses "\n"
+    return one_line.isprintable() and unicodedata.is_normalized("NFC", one_line)
 
 
 #: Printable ASCII and the line end.
