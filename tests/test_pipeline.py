@@ -8,7 +8,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,46 +128,52 @@ def test_strict_mode_refuses_any_rejected_record_and_writes_nothing(config: Conf
     assert not config.output_dir.exists()
 
 
-def test_a_feed_that_fails_its_own_checks_blocks_the_whole_publish(
-    config: Config, monkeypatch: pytest.MonkeyPatch
+def refused_with_nothing_written(
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    renderer: str,
+    breaking: Callable[[Callable[..., Any]], Callable[..., Any]],
+    match: str,
 ) -> None:
+    """Publish, break one renderer of render/fast.py, render every feed again: the build fails
+    with `match` and the output folder is byte for byte as before."""
     build(config)
     before = snapshot(config.output_dir)
     import pressfeed.render.fast as fast
 
-    real_document = fast.atom_document
-
-    def broken_for_industry(spec, entries, cfg):  # type: ignore[no-untyped-def]
-        data = real_document(spec, entries, cfg)
-        return data[:-40] if spec.relpath.startswith("industry") else data
-
-    monkeypatch.setattr(fast, "atom_document", broken_for_industry)
+    monkeypatch.setattr(fast, renderer, breaking(getattr(fast, renderer)))
     config = dataclasses.replace(config, title="A new title, so every feed is rendered again")
-    with pytest.raises(OutputError, match=r"industry\.atom\.xml: not well-formed XML.*nothing was written$"):
+    with pytest.raises(OutputError, match=match):
         build(config)
     assert snapshot(config.output_dir) == before
+
+
+def test_a_feed_that_fails_its_own_checks_blocks_the_whole_publish(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def breaking(real_document: Callable[..., bytes]) -> Callable[..., bytes]:
+        def broken_for_industry(spec, entries, cfg):  # type: ignore[no-untyped-def]
+            data = real_document(spec, entries, cfg)
+            return data[:-40] if spec.relpath.startswith("industry") else data
+
+        return broken_for_industry
+
+    match = r"industry\.atom\.xml: not well-formed XML.*nothing was written$"
+    refused_with_nothing_written(config, monkeypatch, "atom_document", breaking, match)
 
 
 def test_an_entry_that_renders_ill_formed_is_named_and_blocks_the_publish(
     config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build(config)
-    before = snapshot(config.output_dir)
-    import pressfeed.render.fast as fast
+    def breaking(real_entry: Callable[..., str]) -> Callable[..., str]:
+        def broken_for_one(article):  # type: ignore[no-untyped-def]
+            atom = real_entry(article)
+            return atom.replace("</title>", "", 1) if "Spiderweb" in article.title else atom
 
-    real_entry = fast.entry_atom
+        return broken_for_one
 
-    def broken_for_one(article):  # type: ignore[no-untyped-def]
-        atom = real_entry(article)
-        return atom.replace("</title>", "", 1) if "Spiderweb" in article.title else atom
-
-    monkeypatch.setattr(fast, "entry_atom", broken_for_one)
-    config = dataclasses.replace(config, title="A new title, so every feed is rendered again")
-    with pytest.raises(
-        OutputError, match=r"^tag:.*: the rendered entry is not well-formed XML .*nothing was written$"
-    ):
-        build(config)
-    assert snapshot(config.output_dir) == before
+    match = r"^tag:.*: the rendered entry is not well-formed XML .*nothing was written$"
+    refused_with_nothing_written(config, monkeypatch, "entry_atom", breaking, match)
 
 
 def test_a_category_named_like_the_overall_feed_gets_its_own_file(
