@@ -15,7 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import CONFIG, SAMPLE, record
-from pressfeed import blocks
+from pressfeed import apart, blocks
 from pressfeed.config import load_config
 from pressfeed.errors import InputError
 from pressfeed.normalize import clean
@@ -269,7 +269,7 @@ def test_each_way_a_record_is_not_plain_sends_it_to_the_line_parser(data: bytes)
         assert fast == slow
 
 
-@pytest.mark.skipif(not blocks._can_fork(), reason="blocks are judged apart on Linux, single-threaded")
+@pytest.mark.skipif(not apart.can_fork(), reason="blocks are judged apart on Linux, single-threaded")
 def test_a_large_dump_is_judged_by_a_second_process_with_the_same_result(
     dump_file: DumpFile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -289,7 +289,7 @@ def test_a_large_dump_is_judged_by_a_second_process_with_the_same_result(
     assert sum(isinstance(r, RawRecord) and r.clean for r in judged) > 500
 
 
-@pytest.mark.skipif(not blocks._can_fork(), reason="blocks are judged apart on Linux, single-threaded")
+@pytest.mark.skipif(not apart.can_fork(), reason="blocks are judged apart on Linux, single-threaded")
 def test_if_the_judging_process_dies_the_blocks_are_judged_here(
     dump_file: DumpFile, monkeypatch: pytest.MonkeyPatch
 ) -> None:

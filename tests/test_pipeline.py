@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from conftest import SAMPLE, WriteConfig, record
+from pressfeed.apart import can_fork
 from pressfeed.config import Config, load_config
 from pressfeed.errors import OutputError
 from pressfeed.pipeline import NothingAccepted, RejectedRecords, build, import_dumps, rebuild
@@ -162,9 +163,44 @@ def test_a_feed_that_fails_its_own_checks_blocks_the_whole_publish(
     refused_with_nothing_written(config, monkeypatch, "atom_document", breaking, match)
 
 
+def check_entries(monkeypatch: pytest.MonkeyPatch, where: str) -> list[int]:
+    """Have entries checked `here`, `apart` (by a second process), or by a second process
+    that `dies` at once; returns a list that gains an item each time a second process starts."""
+    from pressfeed import apart, fragments
+
+    started: list[int] = []
+    if where == "here":
+        return started
+    child = apart.child
+
+    def counted(work: Callable[..., None]) -> Any:
+        started.append(1)
+        return child(work)
+
+    monkeypatch.setattr(apart, "child", counted)
+    monkeypatch.setattr(fragments, "CHECK_APART", 0)
+    if where == "dies":
+        monkeypatch.setattr(fragments, "_check_apart", lambda parent: None)
+    return started
+
+
+CHECKED = pytest.mark.parametrize(
+    "where",
+    [
+        "here",
+        pytest.param("apart", marks=pytest.mark.skipif(not can_fork(), reason="Linux, single-threaded")),
+        pytest.param("dies", marks=pytest.mark.skipif(not can_fork(), reason="Linux, single-threaded")),
+    ],
+)
+
+
+@CHECKED
 def test_an_entry_that_renders_ill_formed_is_named_and_blocks_the_publish(
-    config: Config, monkeypatch: pytest.MonkeyPatch
+    config: Config, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
+    started = check_entries(monkeypatch, where)
+    config = dataclasses.replace(config, max_entries=1)  # then "Spiderweb" is in archive pages only
+
     def breaking(real_entry: Callable[..., str]) -> Callable[..., str]:
         def broken_for_one(article):  # type: ignore[no-untyped-def]
             atom = real_entry(article)
@@ -174,6 +210,22 @@ def test_an_entry_that_renders_ill_formed_is_named_and_blocks_the_publish(
 
     match = r"^tag:.*: the rendered entry is not well-formed XML .*nothing was written$"
     refused_with_nothing_written(config, monkeypatch, "entry_atom", breaking, match)
+    assert bool(started) == (where != "here")
+
+
+@CHECKED
+def test_entries_checked_here_or_by_a_second_process_publish_the_same_bytes(
+    config: Config, monkeypatch: pytest.MonkeyPatch, where: str, tmp_path: Path
+) -> None:
+    """Also when the checking process dies at once: what it was sent is checked again here."""
+    build(config)
+    expected = {path: data for path, (data, _) in snapshot(config.output_dir).items()}
+    started = check_entries(monkeypatch, where)
+    output = tmp_path / "again"
+    store = tmp_path / "again.db"
+    build(dataclasses.replace(config, output_dir=output, store_path=store))
+    assert {path: data for path, (data, _) in snapshot(output).items()} == expected
+    assert bool(started) == (where != "here")
 
 
 def test_a_category_named_like_the_overall_feed_gets_its_own_file(

@@ -14,13 +14,12 @@ import contextlib
 import functools
 import io
 import os
-import signal
-import sys
-import threading
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, BinaryIO
+
+from pressfeed import apart
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -60,7 +59,7 @@ Piece = bytes | str | list[str]
 def pieces(stream: BinaryIO, size: int, progress: Progress | None, *, strip_bom: bool) -> Iterator[Piece]:
     """The next `size` bytes of the stream as judged blocks."""
     blocks = read_blocks(stream, size, progress)
-    if size < JUDGE_APART_BYTES or not _can_fork():
+    if size < JUDGE_APART_BYTES or not apart.can_fork():
         for block in blocks:
             yield judged(block, strip_bom)
             strip_bom = False
@@ -220,33 +219,12 @@ def _line_by_line(block: bytes) -> Iterator[str]:
                 yield FaultyLine(text, f"invalid UTF-8 (byte {exc.start + 1} of the line)")
 
 
-def _can_fork() -> bool:
-    """A forked child gets a copy of this process: safe while no other thread runs, counted
-    by the system as Python 3.12 counts them before warning (Linux only; elsewhere a dump is
-    judged in this process)."""
-    if not sys.platform.startswith("linux") or threading.active_count() != 1:
-        return False
-    try:
-        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
-            threads = next((line.split()[1] for line in status if line.startswith("Threads:")), "0")
-    except OSError:
-        return False
-    return threads == "1"
-
-
 def _judged_apart(fd: int, offset: int, blocks: Iterator[bytes], strip_bom: bool) -> Iterator[Piece]:
     """Blocks judged by a child process, which reads each from the same open file (by offset)
     while this process parses the ones before. The child only ever calls plain what it decoded
     and judged itself; if it fails, or read another length, blocks are judged here."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    ours, theirs = context.Pipe()
-    judge = context.Process(target=_judge, args=(fd, theirs, ours), daemon=True)
-    judge.start()
-    theirs.close()
     waiting: deque[bytes] = deque()
-    try:
+    with apart.child(functools.partial(_judge, fd)) as ours:
         first = strip_bom
         for block in blocks:
             with contextlib.suppress(OSError):  # the judge is gone: _verdict judges here
@@ -260,13 +238,6 @@ def _judged_apart(fd: int, offset: int, blocks: Iterator[bytes], strip_bom: bool
         while waiting:
             yield _verdict(ours, waiting.popleft(), strip_bom)
             strip_bom = False
-    finally:
-        with contextlib.suppress(OSError):
-            ours.send(None)
-        ours.close()
-        judge.join(timeout=5)
-        if judge.is_alive():
-            judge.kill()
 
 
 def _verdict(judge: Connection, block: bytes, strip_bom: bool) -> Piece:
@@ -280,23 +251,14 @@ def _verdict(judge: Connection, block: bytes, strip_bom: bool) -> Piece:
     return data if length == len(data) else judged(block, strip_bom)  # else it read another block
 
 
-def _judge(fd: int, requests: Connection, parents_end: Connection) -> None:
+def _judge(fd: int, parent: Connection) -> None:
     """The child: for each (offset, length, strip_bom) read and judge that block; answer
     (plain, its length without BOM and CRs)."""
-    parents_end.close()  # so that the parent's end going away ends this loop
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    while True:
-        try:
-            request = requests.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        offset, length, strip_bom = request
+    for offset, length, strip_bom in apart.requests(parent):
         try:
             block = os.pread(fd, length, offset)
             piece = judged(block, strip_bom) if len(block) == length else []
             answer = (True, len(piece)) if isinstance(piece, bytes) else (False, -1)
         except Exception:
             answer = (False, -1)
-        requests.send(answer)
+        parent.send(answer)

@@ -32,7 +32,7 @@ from pressfeed.catalog import Catalog
 from pressfeed.config import Config
 from pressfeed.conformance import Link, check_document, dangling, link_targets
 from pressfeed.errors import OutputError
-from pressfeed.fragments import CHUNK, Fragments, renderable, well_formed
+from pressfeed.fragments import CHUNK, Fragments, fragments, renderable, well_formed
 from pressfeed.history import Document, page_count, plan
 from pressfeed.output import (
     Staged,
@@ -134,16 +134,13 @@ def publish(
     if dirty or dirty_pages:
         out.mkdir(parents=True, exist_ok=True)
         marker.touch()
-    feeds = _render(store, config, dirty, categories)
-    site_files = _render_pages(store, config, site, dirty_pages, categories)
-    outputs = _with_gzip(_chain(feeds, site_files), gzip)
+    ordered = _render_order(dirty)
     try:
-        rendered = _stage_all(config, outputs, sync=sync_each)
-        try:
-            _check_links(store, config, set(planned), rendered)
-        except BaseException:
-            discard(r.staged for r in rendered if r.staged is not None)
-            raise
+        with fragments(store, config, categories, ordered) as entries:
+            feeds = _documents(config, ordered, entries)
+            site_files = _render_pages(store, config, site, dirty_pages, categories)
+            outputs = _with_gzip(_chain(feeds, site_files), gzip)
+            rendered = _stage_checked(store, config, outputs, entries, set(planned), sync=sync_each)
     except BaseException:
         marker.unlink(missing_ok=True)  # everything staged was removed: nothing to sweep later
         raise
@@ -216,15 +213,10 @@ def _with_gzip(outputs: Iterator[_Output], gzip: bool) -> Iterator[_Output]:
             yield _Output(f"{output.relpath}.gz", data, "", output.rank, new_file=output.new_file)
 
 
-def _render(
-    store: Store, config: Config, documents: list[Document], categories: dict[str, Category]
-) -> Iterator[_Output]:
-    # Pages in order of their newest article, so that an article's fragment is not kept long
-    # between its feed's page and its category's page.
-    ordered = sorted(
-        documents, key=lambda d: (not d.spec.archive, max(d.seqs, default=0), d.spec.format.value)
-    )
-    yield from _documents(config, ordered, Fragments(store, config, categories, ordered))
+def _render_order(documents: list[Document]) -> list[Document]:
+    """Pages in order of their newest article, so that an article's fragment is not kept long
+    between its feed's page and its category's page."""
+    return sorted(documents, key=lambda d: (not d.spec.archive, max(d.seqs, default=0), d.spec.format.value))
 
 
 def _documents(config: Config, ordered: list[Document], fragments: Fragments) -> Iterator[_Output]:
@@ -253,6 +245,7 @@ def _documents(config: Config, ordered: list[Document], fragments: Fragments) ->
             checked = check_document(spec.relpath, data)
             errors = [f"{f.path}: {f.message}" for f in checked.findings if f.severity == "error"]
             if errors:
+                fragments.verified()  # an ill-formed entry is named before the feed showing it
                 raise OutputError("; ".join(errors) + "; nothing was written")
             links = checked.links
         rank = 2 if spec.archive else 3
@@ -299,6 +292,27 @@ def _stage_all(config: Config, outputs: Iterator[_Output], *, sync: bool) -> lis
             discard(r.staged for r in done if r.staged is not None)
             raise
     return done
+
+
+def _stage_checked(
+    store: Store,
+    config: Config,
+    outputs: Iterator[_Output],
+    entries: Fragments,
+    planned: set[str],
+    *,
+    sync: bool,
+) -> list[Rendered]:
+    """Stage every output, then wait for the entries' checks and check the links; on any
+    failure, nothing staged is left."""
+    rendered = _stage_all(config, outputs, sync=sync)
+    try:
+        entries.verified()
+        _check_links(store, config, planned, rendered)
+    except BaseException:
+        discard(r.staged for r in rendered if r.staged is not None)
+        raise
+    return rendered
 
 
 def _check_links(store: Store, config: Config, planned: set[str], rendered: list[Rendered]) -> None:
