@@ -7,8 +7,10 @@ can tell which documents a change touches without reading bodies.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -178,10 +180,14 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._db = connection
         self.path = path
+        #: Rows being written on a second thread (see insert_many); every other use waits.
+        self._insertion: _Insertion | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
+        with contextlib.suppress(StoreError):
+            self._settle()
         self._db.close()
 
     def __enter__(self) -> Store:
@@ -198,6 +204,8 @@ class Store:
         try:
             yield
         except BaseException:
+            with contextlib.suppress(StoreError):
+                self._settle()
             self._db.rollback()
             raise
         with self._errors("write"):
@@ -205,10 +213,21 @@ class Store:
 
     @contextmanager
     def _errors(self, doing: str) -> Iterator[None]:
+        self._settle()
         try:
             yield
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot {doing} the store: {exc}") from exc
+
+    def _settle(self) -> None:
+        """Wait for the rows being inserted, and raise what their insertion met."""
+        insertion, self._insertion = self._insertion, None
+        if insertion is None:
+            return
+        try:
+            insertion.wait()
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
 
     # -- meta --------------------------------------------------------------------------------
 
@@ -332,35 +351,32 @@ class Store:
         return rows
 
     def insert_many(self, articles: Sequence[StoredArticle]) -> None:
-        """Add new articles, in order (their sequence numbers follow it)."""
-        with self._errors("write"):
-            self._db.executemany(
-                f"INSERT INTO articles ({_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        a.id,
-                        a.link,
-                        a.day.isoformat(),
-                        a.title,
-                        a.title_key,
-                        a.category,
-                        a.body,
-                        int(a.truncated),
-                        _seconds(a.published),
-                        _seconds(a.updated),
-                        int(a.withdrawn),
-                        a.origin,
-                        a.changed,
-                        a.born,
-                    )
-                    for a in articles
-                ],
+        """Add new articles, in order (their sequence numbers follow it).
+
+        SQLite writes them on a second thread (it lets go of the GIL while it works) while
+        this one goes on, say to read the next records; the next use of the store waits for
+        it first, and raises what it met."""
+        self._settle()
+        rows = [
+            (
+                a.id,
+                a.link,
+                a.day.isoformat(),
+                a.title,
+                a.title_key,
+                a.category,
+                a.body,
+                int(a.truncated),
+                _seconds(a.published),
+                _seconds(a.updated),
+                int(a.withdrawn),
+                a.origin,
+                a.changed,
+                a.born,
             )
-            self._db.executemany(
-                "INSERT INTO category_counts VALUES (?, ?, ?) ON CONFLICT (category) DO UPDATE"
-                " SET rows = rows + excluded.rows, withdrawn = withdrawn + excluded.withdrawn",
-                _counts(articles),
-            )
+            for a in articles
+        ]
+        self._insertion = _Insertion(self._db, rows, _counts(articles))
 
     def update(self, article: StoredArticle) -> None:
         """Rewrite the mutable fields of a row (its `changed` generation becomes the store's
@@ -455,7 +471,8 @@ def open_store(path: Path) -> Store:
     """Open (creating or migrating) the store at `path`; refuse a newer or foreign file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+        # Used by one thread at a time, but not always the one that opened it (insert_many).
+        connection = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"{path}: cannot open the store: {exc}") from exc
     connection.row_factory = sqlite3.Row
@@ -477,6 +494,8 @@ def _prepare(connection: sqlite3.Connection, path: Path) -> None:
             )
         if version == 0 and _has_tables(connection):
             raise StoreError(f"{path}: not a pressfeed store (it holds other tables)")
+        if version == 0:
+            connection.execute("PRAGMA page_size = 16384")
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")
         # A 64 MiB page cache: an import inserts into three indexes at random places, and
@@ -494,6 +513,53 @@ def _prepare(connection: sqlite3.Connection, path: Path) -> None:
                 raise
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: not a usable pressfeed store: {exc}") from exc
+
+
+class _Insertion:
+    """Rows inserted into the articles table, and their counts per category, on a thread."""
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        rows: Sequence[tuple[object, ...]],
+        counts: Sequence[tuple[str, int, int]],
+    ) -> None:
+        self.error: sqlite3.Error | None = None
+        self.thread = threading.Thread(target=self._run, args=(db, rows, counts), name="pressfeed-store")
+        self.thread.start()
+
+    def _run(
+        self,
+        db: sqlite3.Connection,
+        rows: Sequence[tuple[object, ...]],
+        counts: Sequence[tuple[str, int, int]],
+    ) -> None:
+        try:
+            db.executemany(
+                f"INSERT INTO articles ({_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            db.executemany(
+                "INSERT INTO category_counts VALUES (?, ?, ?) ON CONFLICT (category) DO UPDATE"
+                " SET rows = rows + excluded.rows, withdrawn = withdrawn + excluded.withdrawn",
+                counts,
+            )
+        except sqlite3.Error as exc:
+            self.error = exc
+
+    def wait(self) -> None:
+        """Wait for the thread to end, through Ctrl-C too (one batch is quick: the connection
+        must not be used by two threads at once), then raise what it met."""
+        interrupted = None
+        while self.thread.is_alive():
+            try:
+                self.thread.join()
+            except KeyboardInterrupt as exc:
+                interrupted = exc
+        if interrupted is not None:
+            raise interrupted
+        if self.error is not None:
+            raise self.error
 
 
 def _counts(articles: Sequence[StoredArticle]) -> list[tuple[str, int, int]]:
