@@ -202,8 +202,8 @@ def test_an_entry_that_renders_ill_formed_is_named_and_blocks_the_publish(
     config = dataclasses.replace(config, max_entries=1)  # then "Spiderweb" is in archive pages only
 
     def breaking(real_entry: Callable[..., str]) -> Callable[..., str]:
-        def broken_for_one(article):  # type: ignore[no-untyped-def]
-            atom = real_entry(article)
+        def broken_for_one(article, *escaped):  # type: ignore[no-untyped-def]
+            atom = real_entry(article, *escaped)
             return atom.replace("</title>", "", 1) if "Spiderweb" in article.title else atom
 
         return broken_for_one

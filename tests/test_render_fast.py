@@ -93,3 +93,35 @@ def test_same_bytes_as_feedgen_for_any_articles(
 def test_rfc822_dates_ignore_the_process_locale() -> None:
     when = dt.datetime(2025, 9, 30, 1, 2, 3, tzinfo=SEOUL)
     assert fast.rfc822(when) == "Tue, 30 Sep 2025 01:02:03 +0900"
+
+
+@pytest.mark.parametrize("fmt", [FeedFormat.ATOM, FeedFormat.RSS])
+@pytest.mark.parametrize(
+    "body",
+    ["R&D <b> & </b> > AT&amp;T", "a line\r\nand a CR & an ampersand", "no markup at all"],
+)
+def test_same_bytes_as_feedgen_for_markup_and_carriage_returns(fmt: FeedFormat, body: str) -> None:
+    """Escaping worked out once for both formats (`Escaped`) still escapes as lxml does."""
+    article = Article(
+        id="tag:example.org,2025-09-29:/motie/articles/a&b",
+        link="https://example.org/motie/articles/a.html?a=1&b=2",
+        title='Q&A <on> "R&D"',
+        body=body,
+        summary=body[:12] + "…",
+        truncated=True,
+        category=Category("Trade & <Investment>", "trade-investment"),
+        day=dt.date(2025, 9, 29),
+        published=dt.datetime(2025, 9, 29, tzinfo=SEOUL),
+        updated=dt.datetime(2025, 9, 29, 1, tzinfo=SEOUL),
+        origin="x:1",
+    )
+    when = dt.datetime(2025, 9, 30, tzinfo=SEOUL)
+    reference, quick = both(spec(fmt, archive=False, when=when), [article], BASE)
+    assert quick == reference
+    escaped = fast.Escaped.of(article)
+    shared = (
+        fast.entry_atom(article, escaped)
+        if fmt is FeedFormat.ATOM
+        else fast.entry_rss(article, BASE, escaped)
+    )
+    assert shared.encode() in quick

@@ -142,10 +142,11 @@ def renderable(
 def render(article: Article, config: Config, formats: frozenset[FeedFormat]) -> dict[FeedFormat, Any]:
     """An article's fragment in each format asked: Atom and RSS encoded, JSON as a mapping."""
     fragments: dict[FeedFormat, Any] = {}
+    escaped = None if formats.isdisjoint(_XML_FORMATS) else fast.Escaped.of(article)
     if FeedFormat.ATOM in formats:
-        fragments[FeedFormat.ATOM] = fast.entry_atom(article).encode("utf-8")
+        fragments[FeedFormat.ATOM] = fast.entry_atom(article, escaped).encode("utf-8")
     if FeedFormat.RSS in formats:
-        fragments[FeedFormat.RSS] = fast.entry_rss(article, config).encode("utf-8")
+        fragments[FeedFormat.RSS] = fast.entry_rss(article, config, escaped).encode("utf-8")
     if FeedFormat.JSON in formats:
         fragments[FeedFormat.JSON] = json_feed.item(article)
     return fragments

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from pressfeed.config import Config
 from pressfeed.render.atom import MEDIA_TYPE as ATOM_TYPE
@@ -23,7 +24,7 @@ from pressfeed.render.common import ATOM_NS, GENERATOR, HISTORY_NS, site_url
 from pressfeed.render.rss import MEDIA_TYPE as RSS_TYPE
 from pressfeed.types import Article, FeedSpec
 
-__all__ = ["TRUNCATION_NOTE", "atom_document", "entry_atom", "entry_rss", "rss_document"]
+__all__ = ["TRUNCATION_NOTE", "Escaped", "atom_document", "entry_atom", "entry_rss", "rss_document"]
 
 DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n"
 #: What feedgen writes into every RSS channel.
@@ -66,41 +67,68 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def entry_atom(article: Article) -> str:
+@dataclass(frozen=True, slots=True)
+class Escaped:
+    """An article's long fields as character data: worked out once for all the formats an
+    article is rendered in."""
+
+    id: str
+    title: str
+    #: The body (and the truncation note), and the summary.
+    content: str
+    summary: str
+
+    @classmethod
+    def of(cls, article: Article) -> Escaped:
+        return cls(text(article.id), text(article.title), text(_full_text(article)), text(article.summary))
+
+
+def entry_atom(article: Article, escaped: Escaped | None = None) -> str:
     """One Atom entry, indented for its place in a feed."""
+    e = escaped or Escaped.of(article)
     category = article.category
     return (
         "  <entry>\n"
-        f"    <id>{text(article.id)}</id>\n"
-        f"    <title>{text(article.title)}</title>\n"
+        f"    <id>{e.id}</id>\n"
+        f"    <title>{e.title}</title>\n"
         f"    <updated>{article.updated.isoformat()}</updated>\n"
-        f'    <content type="text">{text(_full_text(article))}</content>\n'
+        f'    <content type="text">{e.content}</content>\n'
         f'    <link href="{attr(article.link)}"/>\n'
-        f'    <summary type="text">{text(article.summary)}</summary>\n'
+        f'    <summary type="text">{e.summary}</summary>\n'
         f'    <category term="{attr(category.slug)}" label="{attr(category.name)}"/>\n'
         f"    <published>{article.published.isoformat()}</published>\n"
         "  </entry>\n"
     )
 
 
-def entry_rss(article: Article, config: Config) -> str:
+def entry_rss(article: Article, config: Config, escaped: Escaped | None = None) -> str:
     """One RSS item, indented for its place in a channel."""
+    e = escaped or Escaped.of(article)
     author = ""
     if config.author.email:
         author = f"      <author>{text(f'{config.author.email} ({config.author.name})')}</author>\n"
-    paragraphs = text(html.escape(_full_text(article), quote=False)).replace("\n", _PARAGRAPH_BREAK)
+    paragraphs = _as_html(e.content, _full_text(article)).replace("\n", _PARAGRAPH_BREAK)
     return (
         "    <item>\n"
-        f"      <title>{text(article.title)}</title>\n"
+        f"      <title>{e.title}</title>\n"
         f"      <link>{text(article.link)}</link>\n"
-        f"      <description>{text(html.escape(article.summary, quote=False))}</description>\n"
+        f"      <description>{_as_html(e.summary, article.summary)}</description>\n"
         f"      <content:encoded>&lt;p&gt;{paragraphs}&lt;/p&gt;</content:encoded>\n"
         f"{author}"
-        f'      <guid isPermaLink="false">{text(article.id)}</guid>\n'
+        f'      <guid isPermaLink="false">{e.id}</guid>\n'
         f"      <category>{text(article.category.name)}</category>\n"
         f"      <pubDate>{rfc822(article.published)}</pubDate>\n"
         "    </item>\n"
     )
+
+
+def _as_html(escaped: str, plain: str) -> str:
+    """Plain text read as HTML, as character data: `text(html.escape(plain, quote=False))`.
+    Without a CR, html.escape is what `text` does, so escaping `&` once more in the
+    character data already escaped gives the same."""
+    if "\r" in plain:
+        return text(html.escape(plain, quote=False))
+    return escaped.replace("&", "&amp;") if "&" in escaped else escaped
 
 
 def _full_text(article: Article) -> str:
