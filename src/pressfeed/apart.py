@@ -12,6 +12,7 @@ import contextlib
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -22,15 +23,25 @@ if TYPE_CHECKING:
 
 def can_fork() -> bool:
     """True while this process runs one thread, counted by the system as Python 3.12 counts them
-    before warning about fork (Linux only)."""
+    before warning about fork (Linux only). A thread Python has just joined can take a moment
+    to leave the system's count: it is given up to 0.1 s."""
     if not sys.platform.startswith("linux") or threading.active_count() != 1:
         return False
+    for _ in range(20):
+        threads = _system_threads()
+        if threads <= 1:
+            return threads == 1
+        time.sleep(0.005)
+    return False
+
+
+def _system_threads() -> int:
     try:
         with open("/proc/self/status", encoding="ascii", errors="replace") as status:
-            threads = next((line.split()[1] for line in status if line.startswith("Threads:")), "0")
+            found = next((line.split()[1] for line in status if line.startswith("Threads:")), "0")
     except OSError:
-        return False
-    return threads == "1"
+        return 0
+    return int(found) if found.isdigit() else 0
 
 
 @contextmanager
