@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -231,3 +233,13 @@ def test_full_reads_every_input_again(config_path: Path) -> None:
     assert result.stdout.splitlines()[-1] == (
         "10 articles accepted, 0 rejected; 0 new, 0 updated, 0 withdrawn; 0 of 30 files written"
     )
+
+
+def test_a_cron_build_loads_neither_feedgen_nor_its_date_parser() -> None:
+    """Publishing uses the string serializer; feedgen (the reference renderer) and the date
+    parser it brings would cost a rerun with one new article a noticeable share of its time."""
+    code = "import sys, pressfeed.merge, pressfeed.publish; print(*sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(run.stdout.split())
+    assert {"pressfeed.merge", "pressfeed.publish"} <= loaded
+    assert not {"feedgen", "feedgen.feed", "dateutil.parser"} & loaded

@@ -45,7 +45,7 @@ from pressfeed.output import (
     target_path,
 )
 from pressfeed.render import fast, json_feed
-from pressfeed.render.common import site_url
+from pressfeed.render.names import site_url
 from pressfeed.site import Page, Site
 from pressfeed.state import mark_published, output_key, part_settings, published_since
 from pressfeed.store import Store

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pressfeed.config import Config
-from pressfeed.render.common import new_feed, site_url
+from pressfeed.render.common import new_feed
+from pressfeed.render.names import ATOM_TYPE as MEDIA_TYPE
+from pressfeed.render.names import TRUNCATION_NOTE, site_url
 from pressfeed.types import Article, FeedSpec
-
-MEDIA_TYPE = "application/atom+xml"
-TRUNCATION_NOTE = "[The text was cut off at the source.]"
 
 
 def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes:

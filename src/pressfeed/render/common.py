@@ -10,12 +10,8 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from pressfeed.config import Config
+from pressfeed.render.names import ATOM_NS, GENERATOR, HISTORY_NS
 from pressfeed.types import FeedSpec
-
-GENERATOR = "pressfeed"
-ATOM_NS = "http://www.w3.org/2005/Atom"
-#: RFC 5005's namespace, for the `fh:archive` marker of archive pages.
-HISTORY_NS = "http://purl.org/syndication/history/1.0"
 
 
 def new_feed(spec: FeedSpec, config: Config) -> FeedGenerator:
@@ -29,11 +25,6 @@ def new_feed(spec: FeedSpec, config: Config) -> FeedGenerator:
         fg.register_extension("history", HistoryExtension)
         fg.history.spec = spec
     return fg
-
-
-def site_url(config: Config) -> str:
-    """The page a feed's `alternate` link points at."""
-    return f"{config.base_url}/"
 
 
 class HistoryExtension(BaseExtension):  # type: ignore[misc]

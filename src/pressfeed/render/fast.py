@@ -18,10 +18,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pressfeed.config import Config
-from pressfeed.render.atom import MEDIA_TYPE as ATOM_TYPE
-from pressfeed.render.atom import TRUNCATION_NOTE
-from pressfeed.render.common import ATOM_NS, GENERATOR, HISTORY_NS, site_url
-from pressfeed.render.rss import MEDIA_TYPE as RSS_TYPE
+from pressfeed.render.names import (
+    ATOM_NS,
+    ATOM_TYPE,
+    GENERATOR,
+    HISTORY_NS,
+    RSS_TYPE,
+    TRUNCATION_NOTE,
+    site_url,
+)
 from pressfeed.types import Article, FeedSpec
 
 __all__ = ["TRUNCATION_NOTE", "Escaped", "atom_document", "entry_atom", "entry_rss", "rss_document"]

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pressfeed.config import Config
-from pressfeed.render.atom import TRUNCATION_NOTE
-from pressfeed.render.common import site_url
+from pressfeed.render.names import TRUNCATION_NOTE, site_url
 from pressfeed.types import Article, FeedSpec
 
 VERSION = "https://jsonfeed.org/version/1.1"

@@ -6,11 +6,10 @@ import html
 from collections.abc import Sequence
 
 from pressfeed.config import Config
-from pressfeed.render.atom import TRUNCATION_NOTE
-from pressfeed.render.common import new_feed, site_url
+from pressfeed.render.common import new_feed
+from pressfeed.render.names import RSS_TYPE as MEDIA_TYPE
+from pressfeed.render.names import TRUNCATION_NOTE, site_url
 from pressfeed.types import Article, FeedSpec
-
-MEDIA_TYPE = "application/rss+xml"
 
 
 def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes:
