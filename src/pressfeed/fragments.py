@@ -68,10 +68,14 @@ class Fragments:
     def _advance(self) -> None:
         chunk = self.order[self.asked : self.asked + CHUNK]
         self.asked += len(chunk)
-        articles = renderable(self.store, chunk, self.categories, self.config)
-        rendered = {seq: render(articles[seq], self.config, self.formats) for seq in chunk}
+        articles, rendered = self._made(chunk)
         self._check(rendered, articles)
         self.ready.update(rendered)
+
+    def _made(self, chunk: list[int]) -> tuple[dict[int, Article], dict[int, dict[FeedFormat, Any]]]:
+        """The articles of a chunk, and their fragments in every format asked."""
+        articles = renderable(self.store, chunk, self.categories, self.config)
+        return articles, {seq: render(articles[seq], self.config, self.formats) for seq in chunk}
 
     def _check(self, rendered: dict[int, dict[FeedFormat, Any]], articles: dict[int, Article]) -> None:
         parts = _xml_parts(rendered)
@@ -108,8 +112,7 @@ class Fragments:
     def _check_again_here(self) -> str:
         for start in range(0, self.sent, CHUNK):
             chunk = self.order[start : start + CHUNK]
-            articles = renderable(self.store, chunk, self.categories, self.config)
-            rendered = {seq: render(articles[seq], self.config, self.formats) for seq in chunk}
+            articles, rendered = self._made(chunk)
             fault = entry_fault(_xml_parts(rendered), [articles[seq].id for seq in chunk])
             if fault:
                 return fault
