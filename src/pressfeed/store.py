@@ -203,6 +203,7 @@ class Store:
             self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._settle()  # an insertion that failed rolls back all with the rest
         except BaseException:
             with contextlib.suppress(StoreError):
                 self._settle()
