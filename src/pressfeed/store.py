@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -110,6 +111,8 @@ _COLUMNS = (
     "seq, id, link, day, title, title_key, category, body, truncated, published, updated, withdrawn, "
     "origin, changed, born"
 )
+#: A new row: every column but `seq`, which SQLite numbers.
+_INSERT_ARTICLE = f"INSERT INTO articles ({_COLUMNS}) VALUES (NULL{', ?' * 14})"
 _META_COLUMNS = (
     "seq, id, day, title_key, category, published, updated, withdrawn, changed, truncated, born, link"
 )
@@ -357,7 +360,6 @@ class Store:
         SQLite writes them on a second thread (it lets go of the GIL while it works) while
         this one goes on, say to read the next records; the next use of the store waits for
         it first, and raises what it met."""
-        self._settle()
         rows = [
             (
                 a.id,
@@ -377,7 +379,9 @@ class Store:
             )
             for a in articles
         ]
-        self._insertion = _Insertion(self._db, rows, _counts(articles))
+        counts = _counts(articles)
+        self._settle()  # the rows above were made while the batch before was being written
+        self._insertion = _Insertion(functools.partial(_insert, self._db, rows, counts))
 
     def update(self, article: StoredArticle) -> None:
         """Rewrite the mutable fields of a row (its `changed` generation becomes the store's
@@ -516,35 +520,29 @@ def _prepare(connection: sqlite3.Connection, path: Path) -> None:
         raise StoreError(f"{path}: not a usable pressfeed store: {exc}") from exc
 
 
-class _Insertion:
-    """Rows inserted into the articles table, and their counts per category, on a thread."""
+def _insert(
+    db: sqlite3.Connection, rows: Sequence[tuple[object, ...]], counts: Sequence[tuple[str, int, int]]
+) -> None:
+    """Rows into the articles table, and their numbers into the counts per category."""
+    db.executemany(_INSERT_ARTICLE, rows)
+    db.executemany(
+        "INSERT INTO category_counts VALUES (?, ?, ?) ON CONFLICT (category) DO UPDATE"
+        " SET rows = rows + excluded.rows, withdrawn = withdrawn + excluded.withdrawn",
+        counts,
+    )
 
-    def __init__(
-        self,
-        db: sqlite3.Connection,
-        rows: Sequence[tuple[object, ...]],
-        counts: Sequence[tuple[str, int, int]],
-    ) -> None:
+
+class _Insertion:
+    """An insertion (`_insert`) running on a second thread; what it met is kept for `wait`."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
         self.error: sqlite3.Error | None = None
-        self.thread = threading.Thread(target=self._run, args=(db, rows, counts), name="pressfeed-store")
+        self.thread = threading.Thread(target=self._run, args=(work,), name="pressfeed-store")
         self.thread.start()
 
-    def _run(
-        self,
-        db: sqlite3.Connection,
-        rows: Sequence[tuple[object, ...]],
-        counts: Sequence[tuple[str, int, int]],
-    ) -> None:
+    def _run(self, work: Callable[[], None]) -> None:
         try:
-            db.executemany(
-                f"INSERT INTO articles ({_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            db.executemany(
-                "INSERT INTO category_counts VALUES (?, ?, ?) ON CONFLICT (category) DO UPDATE"
-                " SET rows = rows + excluded.rows, withdrawn = withdrawn + excluded.withdrawn",
-                counts,
-            )
+            work()
         except sqlite3.Error as exc:
             self.error = exc
 
