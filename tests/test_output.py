@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pressfeed.errors import OutputError
-from pressfeed.output import write_if_changed
+from pressfeed.output import commit, stage, target_path, write_if_changed
 
 
 def test_a_file_is_written_once_and_then_left_alone(tmp_path: Path) -> None:
@@ -43,6 +43,38 @@ def test_a_symlinked_folder_pointing_out_is_not_followed(tmp_path: Path) -> None
     with pytest.raises(OutputError, match="its folder leads outside the output folder"):
         write_if_changed(out, "cat/x.xml", b"x")
     assert list(elsewhere.iterdir()) == []
+
+
+def test_folders_found_inside_are_resolved_once_and_a_symlinked_one_is_still_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    (out / "archive").mkdir(parents=True)
+    elsewhere.mkdir()
+    (out / "cat").symlink_to(elsewhere)
+    inside: set[Path] = set()
+    assert target_path(out, "archive/1.xml", inside) == out / "archive" / "1.xml"
+    resolved: list[Path] = []
+    real_resolve = Path.resolve
+
+    def resolve(path: Path) -> Path:
+        resolved.append(path)
+        return real_resolve(path)
+
+    monkeypatch.setattr(Path, "resolve", resolve)
+    target_path(out, "archive/2.xml", inside)
+    assert resolved == []  # the folder was found inside already
+    with pytest.raises(OutputError, match="its folder leads outside the output folder"):
+        target_path(out, "cat/x.xml", inside)
+    assert inside == {out / "archive"}
+
+
+def test_missing_folders_are_made_down_to_the_file(tmp_path: Path) -> None:
+    inside: set[Path] = set()
+    staged = [stage(tmp_path / "out", f"a/b/c/{n}.xml", b"x", inside=inside) for n in (1, 2)]
+    commit([item for item in staged if item is not None])
+    assert sorted(p.name for p in (tmp_path / "out" / "a" / "b" / "c").iterdir()) == ["1.xml", "2.xml"]
+    assert (tmp_path / "out" / "a").stat().st_mode & 0o777 == 0o755
 
 
 def test_files_are_world_readable_whatever_the_umask(tmp_path: Path) -> None:

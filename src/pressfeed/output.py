@@ -36,14 +36,20 @@ class Staged:
     temp: Path
 
 
-def target_path(root: Path, relpath: str) -> Path:
-    """`root/relpath`, refusing any path (or symlinked folder) that leads out of `root`."""
+def target_path(root: Path, relpath: str, inside: set[Path] | None = None) -> Path:
+    """`root/relpath`, refusing any path (or symlinked folder) that leads out of `root`.
+
+    `inside` holds the folders found inside `root` so far, by one publish: each is resolved
+    once, not once per file (a full build writes thousands of archive pages into a few)."""
     if not is_inside(relpath):
         raise OutputError(f"{relpath!r}: refusing to write outside the output folder {root}")
     target = root / relpath
-    real_root = root.resolve()
-    if not target.parent.resolve().is_relative_to(real_root):
+    if inside is not None and target.parent in inside:
+        return target
+    if not target.parent.resolve().is_relative_to(root.resolve()):
         raise OutputError(f"{target}: its folder leads outside the output folder {root}")
+    if inside is not None:
+        inside.add(target.parent)
     return target
 
 
@@ -56,14 +62,17 @@ def check_output_folder(root: Path) -> None:
         raise OutputError(f"{existing}: not writable; cannot write the feeds into {root}")
 
 
-def stage(root: Path, relpath: str, data: bytes, *, sync: bool = True) -> Staged | None:
+def stage(
+    root: Path, relpath: str, data: bytes, *, sync: bool = True, inside: set[Path] | None = None
+) -> Staged | None:
     """Write `data` beside `root/relpath` unless that file already holds exactly it.
 
     `sync=False` leaves flushing to the caller (`flush_all()` before `commit()`): one system
-    call instead of one per file when a build stages thousands of archive pages.
+    call instead of one per file when a build stages thousands of archive pages. `inside`: see
+    `target_path`.
     """
     try:
-        target = target_path(root, relpath)
+        target = target_path(root, relpath, inside)
         if _same_bytes(target, data):
             return None
         _make_folders(root, target.parent)
@@ -114,7 +123,11 @@ FOLDER_MODE = 0o755
 def _make_folders(root: Path, folder: Path) -> None:
     """Create `folder` and any missing parent up to `root`, readable by a web server whatever
     the umask."""
-    missing = [p for p in (folder, *folder.parents) if not p.exists() and p.is_relative_to(root.parent)]
+    missing = []
+    for path in (folder, *folder.parents):  # up to the first that exists: its own parents do
+        if path.exists() or not path.is_relative_to(root.parent):
+            break
+        missing.append(path)
     for path in reversed(missing):
         path.mkdir(exist_ok=True)
         os.chmod(path, FOLDER_MODE)

@@ -137,10 +137,11 @@ def publish(
     ordered = _render_order(dirty)
     try:
         with fragments(store, config, categories, ordered) as entries:
-            feeds = _documents(config, ordered, entries)
+            inside: set[Path] = set()  # folders found inside the output folder
+            feeds = _documents(config, ordered, entries, inside)
             site_files = _render_pages(store, config, site, dirty_pages, categories)
             outputs = _with_gzip(_chain(feeds, site_files), gzip)
-            rendered = _stage_checked(store, config, outputs, entries, set(planned), sync=sync_each)
+            rendered = _stage_checked(store, config, outputs, entries, set(planned), sync_each, inside)
     except BaseException:
         marker.unlink(missing_ok=True)  # everything staged was removed: nothing to sweep later
         raise
@@ -219,12 +220,14 @@ def _render_order(documents: list[Document]) -> list[Document]:
     return sorted(documents, key=lambda d: (not d.spec.archive, max(d.seqs, default=0), d.spec.format.value))
 
 
-def _documents(config: Config, ordered: list[Document], fragments: Fragments) -> Iterator[_Output]:
+def _documents(
+    config: Config, ordered: list[Document], fragments: Fragments, inside: set[Path]
+) -> Iterator[_Output]:
     out = config.output_dir
     seen: set[Path] = set()
     for document in ordered:
         spec = document.spec
-        path = target_path(out, spec.relpath)
+        path = target_path(out, spec.relpath, inside)
         if path in seen:
             raise OutputError(f"{path}: two feeds would be written to the same file; nothing was written")
         seen.add(path)
@@ -264,7 +267,7 @@ def _spec_links(spec: FeedSpec, config: Config) -> tuple[Link, ...]:
     return tuple(Link(rel, href, in_entry=False) for rel, href in head)
 
 
-def _stage_all(config: Config, outputs: Iterator[_Output], *, sync: bool) -> list[Rendered]:
+def _stage_all(config: Config, outputs: Iterator[_Output], sync: bool, inside: set[Path]) -> list[Rendered]:
     """Stage rendered documents on a writer thread while the next ones render (file writes
     release the GIL); at most WRITE_AHEAD documents wait in memory. On any failure, every
     temporary written so far is removed."""
@@ -280,7 +283,9 @@ def _stage_all(config: Config, outputs: Iterator[_Output], *, sync: bool) -> lis
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pressfeed-writer") as writer:
         try:
             for output in outputs:
-                future = writer.submit(stage, config.output_dir, output.relpath, output.data, sync=sync)
+                future = writer.submit(
+                    stage, config.output_dir, output.relpath, output.data, sync=sync, inside=inside
+                )
                 waiting.append((output, future))
                 settle(WRITE_AHEAD)
             settle(0)
@@ -300,12 +305,12 @@ def _stage_checked(
     outputs: Iterator[_Output],
     entries: Fragments,
     planned: set[str],
-    *,
     sync: bool,
+    inside: set[Path],
 ) -> list[Rendered]:
     """Stage every output, then wait for the entries' checks and check the links; on any
     failure, nothing staged is left."""
-    rendered = _stage_all(config, outputs, sync=sync)
+    rendered = _stage_all(config, outputs, sync, inside)
     try:
         entries.verified()
         _check_links(store, config, planned, rendered)
