@@ -19,7 +19,7 @@ from pressfeed.parse import parse_file
 from pressfeed.site import Site
 from pressfeed.state import part_settings
 from pressfeed.store import Store, open_store
-from pressfeed.types import RawRecord
+from pressfeed.types import FeedFormat, RawRecord
 
 NOW = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 CATEGORIES = ("Industry", "Trade/Investment", "Energy")
@@ -121,3 +121,19 @@ def test_corrections_and_withdrawals_plan_from_every_row(write_config: WriteConf
         generation = store.generation
         feed(store, config, dump([(0, 4)], first=4), tmp_path / "d.txt")  # three withdrawn
         assert catalog.since(store, config, generation) is None
+
+
+def test_planning_some_formats_plans_them_as_planning_every_format_does(
+    write_config: WriteConfig, tmp_path: Path
+) -> None:
+    """A `--formats` build records the fingerprints a full build would: the next full build
+    finds those documents done."""
+    config = load_config(write_config(limits__max_entries=2, limits__archive_page_size=2))
+    with open_store(tmp_path / "store.db") as store:
+        feed(store, config, dump([(0, 1), (1, 2), (0, 3), (2, 4), (0, 5)], first=1), tmp_path / "a.txt")
+        scope = catalog.whole(config, store.all_metas())
+    every = plan(config, scope)
+    for formats in ([FeedFormat.ATOM], [FeedFormat.RSS, FeedFormat.JSON]):
+        some = plan(config, scope, formats)
+        assert {d.spec.format for d in some} == set(formats)
+        assert some == [d for d in every if d.spec.format in formats]

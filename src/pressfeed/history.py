@@ -65,17 +65,47 @@ def page_count(total: int, live: int, config: Config) -> int:
     return total // config.archive_page_size + 1 if live > config.max_entries else 0
 
 
-def plan(config: Config, catalog: Catalog) -> list[Document]:
-    """The catalog's documents, archive pages before the subscription feeds that link to them."""
+def plan(config: Config, catalog: Catalog, formats: Iterable[FeedFormat] = FeedFormat) -> list[Document]:
+    """The catalog's documents in these formats (all by default), archive pages before the
+    subscription feeds that link to them."""
     settings = settings_fingerprint(config)
+    chosen = [fmt for fmt in FeedFormat if fmt in set(formats)]
     archives: list[Document] = []
     subscriptions: list[Document] = []
     for rows in catalog.feeds:
-        for fmt in FeedFormat:
-            feed = _Feed(config, fmt, rows, catalog.categories, settings)
-            archives += feed.archive_pages()
-            subscriptions.append(feed.subscription())
+        newest = _Shown.of(list(rows.newest), rows.newest, catalog.categories)
+        pages = {
+            number: _Shown.of(newest_first(m for m in page if not m.withdrawn), page, catalog.categories)
+            for number, page in rows.pages.items()
+        }
+        for fmt in chosen:
+            feed = _Feed(config, fmt, rows, settings)
+            archives += feed.archive_pages(pages)
+            subscriptions.append(feed.subscription(newest))
     return archives + subscriptions
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What a document's entries give it, the same in every format: worked out once."""
+
+    #: The entries' sequence numbers, newest first.
+    seqs: tuple[int, ...]
+    #: The latest `updated` of the entries (of every member, when none is live), if any.
+    updated: dt.datetime | None
+    #: The latest `published` of the entries, if any.
+    newest: dt.datetime | None
+    #: The entries' ids, generations and category slugs, as the fingerprint holds them.
+    state: str
+
+    @classmethod
+    def of(
+        cls, entries: list[ArticleMeta], members: Sequence[ArticleMeta], categories: Mapping[str, Category]
+    ) -> _Shown:
+        updated = max((m.updated for m in entries or members), default=None)
+        newest = max((m.published for m in entries), default=None)
+        state = repr([(m.id, m.changed, categories[m.category].slug) for m in entries])
+        return cls(tuple(m.seq for m in entries), updated, newest, state)
 
 
 class _Feed:
@@ -86,11 +116,11 @@ class _Feed:
         config: Config,
         fmt: FeedFormat,
         rows: FeedRows,
-        categories: Mapping[str, Category],
         settings: str,
     ) -> None:
         self.config, self.fmt, self.rows = config, fmt, rows
-        self.category, self.categories, self.settings = rows.category, categories, settings
+        self.category, self.settings = rows.category, settings
+        self.tz = zoneinfo.ZoneInfo(config.timezone)
         if self.category is None:
             self.relpath, self.title = config.overall_templates[fmt], config.title
         else:
@@ -106,45 +136,38 @@ class _Feed:
         key = OVERALL_FEED_KEY if self.category is None else self.category.slug
         return self.config.archive_templates[self.fmt].format(feed=key, page=number)
 
-    def subscription(self) -> Document:
+    def subscription(self, newest: _Shown) -> Document:
+        """The subscription document, showing the feed's newest live articles."""
         history: tuple[tuple[str, str], ...] = ()
         if self.count:
             history = (("prev-archive", self._url(self._page_relpath(self.count))),)
-        newest = list(self.rows.newest)
-        return self._document(
-            self.relpath, newest, newest, history, archive=False, last_change=self.rows.last_change
-        )
+        return self._document(self.relpath, newest, history, archive=False, last_change=self.rows.last_change)
 
-    def archive_pages(self) -> list[Document]:
-        """The archive pages the catalog holds (all of them, or those a change touched)."""
+    def archive_pages(self, shown: Mapping[int, _Shown]) -> list[Document]:
+        """The archive pages the catalog holds (all of them, or those a change touched), each
+        showing its live members, newest first."""
         documents = []
-        for number, page in sorted(self.rows.pages.items()):
+        for number in sorted(shown):
             history: list[tuple[str, str]] = [("current", self.url)]
             if number > 1:
                 history.append(("prev-archive", self._url(self._page_relpath(number - 1))))
             if number < self.count:
                 history.append(("next-archive", self._url(self._page_relpath(number + 1))))
-            entries = newest_first(m for m in page if not m.withdrawn)
-            documents.append(
-                self._document(self._page_relpath(number), entries, page, tuple(history), archive=True)
-            )
+            relpath = self._page_relpath(number)
+            documents.append(self._document(relpath, shown[number], tuple(history), archive=True))
         return documents
 
     def _document(
         self,
         relpath: str,
-        entries: list[ArticleMeta],
-        scope: Sequence[ArticleMeta],
+        shown: _Shown,
         history: tuple[tuple[str, str], ...],
         *,
         archive: bool,
         last_change: dt.datetime | None = None,
     ) -> Document:
-        epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-        updated = max((m.updated for m in entries or scope), default=last_change or epoch)
-        tz = zoneinfo.ZoneInfo(self.config.timezone)
-        updated = updated.astimezone(tz)
-        newest = max((m.published for m in entries), default=updated).astimezone(tz)
+        updated = (shown.updated or last_change or _EPOCH).astimezone(self.tz)
+        newest = (shown.newest or updated).astimezone(self.tz)
         spec = FeedSpec(
             format=self.fmt,
             relpath=relpath,
@@ -158,6 +181,9 @@ class _Feed:
             archive=archive,
             hubs=() if archive else self.config.hubs,
         )
-        state = [(m.id, m.changed, self.categories[m.category].slug) for m in entries]
-        digest = hashlib.sha256(repr((self.settings, spec, state)).encode("utf-8")).hexdigest()
-        return Document(spec, tuple(m.seq for m in entries), digest)
+        # The repr of (settings, spec, state), with the entries' part worked out once.
+        digest = hashlib.sha256(f"({self.settings!r}, {spec!r}, {shown.state})".encode()).hexdigest()
+        return Document(spec, shown.seqs, digest)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -111,7 +111,7 @@ def publish(
     if not any(feed.live for feed in scope.feeds):
         raise OutputError(f"{store.path}: no article to publish; the feeds in {out} were left alone")
     categories = scope.categories
-    documents = [d for d in plan(config, scope) if d.spec.format.value in chosen]
+    documents = plan(config, scope, [fmt for fmt in FeedFormat if fmt.value in chosen])
     site = Site(config, scope)
     pages = site.plan(part_settings(config, "html")) if "html" in chosen else []
     planned = [d.spec.relpath for d in documents] + [p.relpath for p in pages]
