@@ -15,7 +15,7 @@ import pytest
 
 from conftest import WriteConfig, record
 from pressfeed.config import Config, load_config
-from pressfeed.errors import BusyError, OutputError
+from pressfeed.errors import BusyError, OutputError, StoreError
 from pressfeed.pipeline import build, exclusive
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -120,3 +120,34 @@ def test_a_second_run_waits_for_the_first_then_gives_up(config: Config) -> None:
         release.set()
         holder.join()
     assert build(impatient, now=NOW).accepted == 10
+
+
+def test_a_symlink_planted_as_the_lock_file_is_not_followed(config: Config, tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep", encoding="utf-8")
+    lock_path = Path(f"{config.store_path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path.symlink_to(victim)
+    with pytest.raises(StoreError, match="cannot create the lock file"):
+        build(config, now=NOW)
+    assert victim.read_text(encoding="utf-8") == "keep"
+    assert not config.output_dir.exists()
+
+
+def test_a_run_waits_for_the_lock_while_it_is_held_then_takes_it(config: Config) -> None:
+    patient = dataclasses.replace(config, lock_timeout=10)
+    held = threading.Event()
+
+    def hold() -> None:
+        with exclusive(config):
+            held.set()
+            time.sleep(0.3)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(5)
+    start = time.monotonic()
+    with exclusive(patient):
+        waited = time.monotonic() - start
+    holder.join()
+    assert 0.1 < waited < 5

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pressfeed import sources
+from pressfeed import lock, sources
 from pressfeed.config import Config
 from pressfeed.errors import BusyError, InputError, StoreError
 from pressfeed.formats import PARTS
@@ -65,14 +65,12 @@ def exclusive(config: Config) -> Iterator[None]:
 
     A run waits up to `store.lock_timeout` seconds, then gives up with BusyError.
     """
-    import filelock
-
     lock_path = config.store_path.with_name(config.store_path.name + ".lock")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with filelock.FileLock(lock_path, timeout=config.lock_timeout):
+        with lock.held(lock_path, config.lock_timeout):
             yield
-    except filelock.Timeout as exc:
+    except lock.LockTimeout as exc:
         raise BusyError(
             f"{lock_path}: another pressfeed run is still at work (waited {config.lock_timeout} s); "
             "nothing was read or written"
