@@ -103,6 +103,25 @@ def test_malformed_xml_is_an_error() -> None:
     assert message.startswith("not well-formed XML:")
 
 
+def test_entities_that_would_swell_a_feed_are_an_error_not_expanded() -> None:
+    """`pressfeed check` reads folders it did not write: a "billion laughs" feed is refused."""
+    declarations = ['<!ENTITY a0 "lol">'] + [f'<!ENTITY a{n} "{f"&a{n - 1};" * 10}">' for n in range(1, 10)]
+    bomb = f"<?xml version='1.0'?><!DOCTYPE feed [{''.join(declarations)}]><feed>&a9;</feed>"
+    [message] = errors("all.atom.xml", bomb)
+    assert message.startswith("not well-formed XML:")
+
+
+def test_an_external_entity_is_never_fetched(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET", encoding="utf-8")
+    leak = GOOD_ATOM.replace("<?xml version='1.0' encoding='UTF-8'?>", "").replace(
+        "<feed ", f'<!DOCTYPE feed [<!ENTITY x SYSTEM "{secret.as_uri()}">]><feed ', 1
+    )
+    assert "<!DOCTYPE" in leak
+    checked = check_document("all.atom.xml", leak.replace("</title>", "&x;</title>", 1).encode())
+    assert "SECRET" not in repr(checked)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample with small pages, so that archives exist."""
