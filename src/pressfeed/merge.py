@@ -30,8 +30,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from dateutil.tz import resolve_imaginary
-
 from pressfeed.config import Config, category_key
 from pressfeed.normalize import CategoryResolver, mint_id_and_link
 from pressfeed.store import Store
@@ -275,7 +273,12 @@ class _Ingest:
 
 def _local_midnight(day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime:
     """The first instant of `day` in `tz` (moved forward when a clock change skips midnight), in UTC."""
-    local = resolve_imaginary(dt.datetime.combine(day, dt.time(0), tzinfo=tz))
+    local = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+    if local.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        # Skipped by a clock change. dateutil is imported only then: a rerun should not pay for it.
+        from dateutil.tz import resolve_imaginary
+
+        local = resolve_imaginary(local)
     return local.astimezone(dt.UTC)
 
 

@@ -12,8 +12,6 @@ import zoneinfo
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
-from slugify import slugify, smart_truncate
-
 from pressfeed.config import OVERALL_FEED_KEY, CategoryRule, Config, category_key
 from pressfeed.types import Article, Category, CleanRecord, Problem, RawRecord, StoredArticle
 
@@ -79,7 +77,11 @@ def python_slugify(text: str) -> str:
     # One pass for the library's two (any run of non-alphanumerics, dashes included, is one "-").
     if not text.isascii():
         text = _NOT_ALNUM.sub("-", text).strip("-")
-        return text if len(text) < _SLUG_MAX else str(smart_truncate(text, _SLUG_MAX, True, "-"))
+        if len(text) < _SLUG_MAX:
+            return text
+        from slugify import smart_truncate
+
+        return str(smart_truncate(text, _SLUG_MAX, True, "-"))
     words = [word for word in text.encode().translate(_DASH_FOR_NOT_ALNUM).decode().split("-") if word]
     return _truncate_words(words, _SLUG_MAX)
 
@@ -107,6 +109,8 @@ def _truncate_words(words: list[str], limit: int) -> str:
 def _library_slug(text: str) -> str:
     # An explicit transliteration backend: "auto" would pick `unidecode` when it happens to be
     # installed, and the same title would get another slug (and id) on another machine.
+    from slugify import slugify  # imported on first use: most titles never need it
+
     return str(slugify(text, max_length=_SLUG_MAX, word_boundary=True, backend="text-unidecode"))
 
 
