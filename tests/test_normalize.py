@@ -201,6 +201,15 @@ def test_our_slugs_are_python_slugifys(text: str) -> None:
     assert python_slugify(text) == expected
 
 
+def test_the_punctuation_transliterated_without_the_library_is_as_the_library_has_it() -> None:
+    from text_unidecode import _replaces
+
+    from pressfeed.normalize import _Transliteration
+
+    preset = _Transliteration()
+    assert preset and all(value == _replaces[codepoint - 1] for codepoint, value in preset.items())
+
+
 @pytest.mark.parametrize(
     "text", ["a" * 70 + " " + "b" * 20 + " c", "a" * 78 + " b", "a" * 79 + " b", "a" * 100, "-" * 90 + "a"]
 )
