@@ -134,6 +134,6 @@ def test_planning_some_formats_plans_them_as_planning_every_format_does(
         scope = catalog.whole(config, store.all_metas())
     every = plan(config, scope)
     for formats in ([FeedFormat.ATOM], [FeedFormat.RSS, FeedFormat.JSON]):
-        some = plan(config, scope, formats)
+        some = plan(config, scope, iter(formats))  # any iterable
         assert {d.spec.format for d in some} == set(formats)
         assert some == [d for d in every if d.spec.format in formats]

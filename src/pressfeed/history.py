@@ -69,7 +69,8 @@ def plan(config: Config, catalog: Catalog, formats: Iterable[FeedFormat] = FeedF
     """The catalog's documents in these formats (all by default), archive pages before the
     subscription feeds that link to them."""
     settings = settings_fingerprint(config)
-    chosen = [fmt for fmt in FeedFormat if fmt in set(formats)]
+    wanted = set(formats)
+    chosen = [fmt for fmt in FeedFormat if fmt in wanted]
     archives: list[Document] = []
     subscriptions: list[Document] = []
     for rows in catalog.feeds:
