@@ -128,7 +128,7 @@ def test_a_symlink_planted_as_the_lock_file_is_not_followed(config: Config, tmp_
     lock_path = Path(f"{config.store_path}.lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path.symlink_to(victim)
-    with pytest.raises(StoreError, match="cannot create the lock file"):
+    with pytest.raises(StoreError, match="cannot create or take the lock file"):
         build(config, now=NOW)
     assert victim.read_text(encoding="utf-8") == "keep"
     assert not config.output_dir.exists()
@@ -151,3 +151,19 @@ def test_a_run_waits_for_the_lock_while_it_is_held_then_takes_it(config: Config)
         waited = time.monotonic() - start
     holder.join()
     assert 0.1 < waited < 5
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="POSIX locks")
+def test_a_file_system_without_locks_is_a_store_error_naming_the_lock_file(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import fcntl
+
+    def no_locks(descriptor: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with pytest.raises(StoreError, match=r"\.lock: cannot create or take the lock file: No locks available"):
+        build(config, now=NOW)
+    assert not config.output_dir.exists()

@@ -25,8 +25,8 @@ class LockTimeout(Exception):
 @contextmanager
 def held(path: Path, timeout: float) -> Iterator[None]:
     """Hold the lock file `path` (created if missing), waiting up to `timeout` seconds for
-    another holder to let go; LockTimeout past it. OSError when the file cannot be opened,
-    a symlink planted in its place included."""
+    another holder to let go; LockTimeout past it. OSError naming the file when it cannot be
+    opened (a symlink planted in its place included) or locked (a file system without locks)."""
     if sys.platform == "win32":
         import filelock
 
@@ -49,6 +49,8 @@ def held(path: Path, timeout: float) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     raise LockTimeout(str(path)) from None
                 time.sleep(POLL)
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, str(path)) from exc
         yield
     finally:
         os.close(descriptor)  # lets go of the lock

@@ -78,7 +78,7 @@ def exclusive(config: Config) -> Iterator[None]:
     except OSError as exc:
         if exc.filename is None or Path(exc.filename) != lock_path:
             raise
-        raise StoreError(f"{lock_path}: cannot create the lock file: {exc.strerror or exc}") from exc
+        raise StoreError(f"{lock_path}: cannot create or take the lock file: {exc.strerror or exc}") from exc
 
 
 def clock() -> dt.datetime:
