@@ -3,11 +3,13 @@ overlapping runs take turns."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
@@ -97,28 +99,35 @@ def test_files_are_published_with_mode_0644_under_a_strict_umask(config: Config)
     assert (modes, folders) == ({0o644}, {0o755})
 
 
-def test_a_second_run_waits_for_the_first_then_gives_up(config: Config) -> None:
-    impatient = dataclasses.replace(config, lock_timeout=0)
+@contextlib.contextmanager
+def another_run_holding_the_lock(config: Config, seconds: float) -> Iterator[None]:
+    """Another run (a thread) holds the store's lock for `seconds`, or until the block ends."""
     held = threading.Event()
     release = threading.Event()
 
     def hold() -> None:
         with exclusive(config):
             held.set()
-            release.wait(5)
+            release.wait(seconds)
 
     holder = threading.Thread(target=hold)
     holder.start()
     try:
         assert held.wait(5)
+        yield
+    finally:
+        release.set()
+        holder.join()
+
+
+def test_a_second_run_waits_for_the_first_then_gives_up(config: Config) -> None:
+    impatient = dataclasses.replace(config, lock_timeout=0)
+    with another_run_holding_the_lock(config, 5):
         start = time.monotonic()
         with pytest.raises(BusyError, match=r"another pressfeed run is still at work \(waited 0 s\)"):
             build(impatient, now=NOW)
         assert time.monotonic() - start < 2
         assert not config.output_dir.exists()
-    finally:
-        release.set()
-        holder.join()
     assert build(impatient, now=NOW).accepted == 10
 
 
@@ -136,20 +145,10 @@ def test_a_symlink_planted_as_the_lock_file_is_not_followed(config: Config, tmp_
 
 def test_a_run_waits_for_the_lock_while_it_is_held_then_takes_it(config: Config) -> None:
     patient = dataclasses.replace(config, lock_timeout=10)
-    held = threading.Event()
-
-    def hold() -> None:
-        with exclusive(config):
-            held.set()
-            time.sleep(0.3)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert held.wait(5)
-    start = time.monotonic()
-    with exclusive(patient):
-        waited = time.monotonic() - start
-    holder.join()
+    with another_run_holding_the_lock(config, 0.3):
+        start = time.monotonic()
+        with exclusive(patient):
+            waited = time.monotonic() - start
     assert 0.1 < waited < 5
 
 
