@@ -131,6 +131,16 @@ def test_an_insert_that_fails_on_its_thread_is_a_store_error_and_rolls_back(
         assert store.category_counts() == {"Industry": (1, 0)}
 
 
+def test_an_insert_that_raises_anything_on_its_thread_raises_it_and_rolls_back(tmp_path: Path) -> None:
+    """Not only SQLite's errors: a value SQLite cannot hold raises OverflowError as it is bound."""
+    with open_store(tmp_path / "store.db") as store:
+        too_large = dataclasses.replace(article(2, "Trade"), changed=2**70)
+        with pytest.raises(OverflowError), store.transaction():
+            store.insert_many([article(1, "Industry"), too_large])
+        assert store.count() == 0
+        assert store.category_counts() == {}
+
+
 def test_a_migrated_store_counts_the_rows_it_already_held(tmp_path: Path) -> None:
     path = tmp_path / "store.db"
     with open_store(path) as store, store.transaction():

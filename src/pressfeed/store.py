@@ -208,9 +208,11 @@ class Store:
             yield
             self._settle()  # an insertion that failed rolls back all with the rest
         except BaseException:
-            with contextlib.suppress(StoreError):
-                self._settle()
-            self._db.rollback()
+            try:
+                with contextlib.suppress(Exception):  # the error being raised is the one to tell
+                    self._settle()
+            finally:
+                self._db.rollback()
             raise
         with self._errors("write"):
             self._db.commit()
@@ -533,17 +535,18 @@ def _insert(
 
 
 class _Insertion:
-    """An insertion (`_insert`) running on a second thread; what it met is kept for `wait`."""
+    """An insertion (`_insert`) running on a second thread; whatever it raised is kept for
+    `wait` (not only SQLite's errors: binding a value can raise OverflowError, say)."""
 
     def __init__(self, work: Callable[[], None]) -> None:
-        self.error: sqlite3.Error | None = None
+        self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, args=(work,), name="pressfeed-store")
         self.thread.start()
 
     def _run(self, work: Callable[[], None]) -> None:
         try:
             work()
-        except sqlite3.Error as exc:
+        except BaseException as exc:  # raised again by `wait`, in the thread that uses the store
             self.error = exc
 
     def wait(self) -> None:
