@@ -9,7 +9,8 @@ from pressfeed import apart
 
 @pytest.mark.skipif(not apart.can_fork(), reason="Linux, single-threaded")
 def test_a_thread_just_joined_does_not_keep_a_second_process_from_starting() -> None:
-    """The store's insert thread ends just before a publish forks its checking process."""
+    """A thread that ended just before (a library's, say) does not keep a publish from
+    forking its checking process."""
     refused = 0
     for _ in range(300):
         thread = threading.Thread(target=sum, args=(range(1000),))

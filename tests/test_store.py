@@ -115,10 +115,8 @@ def test_rows_per_category_follow_inserts_moves_and_withdrawals(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("used_again", [True, False])
-def test_an_insert_that_fails_on_its_thread_is_a_store_error_and_rolls_back(
-    tmp_path: Path, used_again: bool
-) -> None:
-    """Met by the next use of the store, or else by the end of the transaction."""
+def test_an_insert_that_fails_is_a_store_error_and_rolls_back(tmp_path: Path, used_again: bool) -> None:
+    """Whether the store is used again within the transaction or not."""
     with open_store(tmp_path / "store.db") as store:
         with store.transaction():
             store.insert_many([article(1, "Industry")])
@@ -131,7 +129,7 @@ def test_an_insert_that_fails_on_its_thread_is_a_store_error_and_rolls_back(
         assert store.category_counts() == {"Industry": (1, 0)}
 
 
-def test_an_insert_that_raises_anything_on_its_thread_raises_it_and_rolls_back(tmp_path: Path) -> None:
+def test_an_insert_that_raises_anything_raises_it_and_rolls_back(tmp_path: Path) -> None:
     """Not only SQLite's errors: a value SQLite cannot hold raises OverflowError as it is bound."""
     with open_store(tmp_path / "store.db") as store:
         too_large = dataclasses.replace(article(2, "Trade"), changed=2**70)
