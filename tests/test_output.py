@@ -22,6 +22,30 @@ def test_a_file_is_written_once_and_then_left_alone(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["feed.xml"]
 
 
+def test_a_symlink_planted_as_a_feed_is_replaced_even_when_it_shows_the_same_bytes(tmp_path: Path) -> None:
+    """A symlink is never taken for the published file, whatever it points at (here a file
+    holding the very bytes, through a link whose own size is theirs as well)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere.xml"
+    data = b"x" * len(str(elsewhere))
+    elsewhere.write_bytes(data)
+    (out / "feed.xml").symlink_to(elsewhere)
+    assert (out / "feed.xml").lstat().st_size == len(data)
+    assert write_if_changed(out, "feed.xml", data) is True
+    assert not (out / "feed.xml").is_symlink()
+    assert (out / "feed.xml").read_bytes() == data
+
+
+def test_a_write_that_stops_short_is_carried_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The system may write fewer bytes than asked (a signal, a quota): the rest follows."""
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data)[:7]))
+    data = bytes(range(256)) * 3
+    assert write_if_changed(tmp_path, "feed.xml", data) is True
+    assert (tmp_path / "feed.xml").read_bytes() == data
+
+
 def test_subfolders_are_created_inside_the_output(tmp_path: Path) -> None:
     assert write_if_changed(tmp_path / "out", "category/x.xml", b"x")
     assert (tmp_path / "out" / "category" / "x.xml").read_bytes() == b"x"

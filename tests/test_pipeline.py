@@ -418,3 +418,35 @@ def test_builds_that_plan_only_what_changed_end_as_a_rebuild_of_everything(
     incremental, whole = snapshot(config.output_dir), snapshot(again.output_dir)
     assert sorted(incremental) == sorted(whole)
     assert [name for name in incremental if incremental[name][0] != whole[name][0]] == []
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_files_are_written_with_short_thread_turns_then_the_callers_come_back(
+    config: Config, monkeypatch: pytest.MonkeyPatch, fail: bool
+) -> None:
+    """While the writer thread stages files, Python switches threads every WRITER_TURNS
+    seconds; after the build, even a failed one, the caller's interval is back."""
+    from pressfeed import publish
+
+    during: list[float] = []
+    real_stage = publish.stage
+
+    def stage(*args: Any, **kwargs: Any) -> Any:
+        during.append(sys.getswitchinterval())
+        if fail and len(during) == 3:
+            raise OutputError("disk full")
+        return real_stage(*args, **kwargs)
+
+    monkeypatch.setattr(publish, "stage", stage)
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(0.002)
+    try:
+        if fail:
+            with pytest.raises(OutputError, match="disk full"):
+                build(config)
+        else:
+            build(config)
+        assert during == pytest.approx([publish.WRITER_TURNS] * len(during)) != []
+        assert sys.getswitchinterval() == pytest.approx(0.002)
+    finally:
+        sys.setswitchinterval(previous)

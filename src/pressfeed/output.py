@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -112,9 +113,13 @@ def write_if_changed(root: Path, relpath: str, data: bytes) -> bool:
 
 
 def _same_bytes(target: Path, data: bytes) -> bool:
-    if target.is_symlink() or not target.is_file():
+    try:
+        found = os.lstat(target)  # one system call: a symlink is never "the same"
+    except (FileNotFoundError, NotADirectoryError):
         return False
-    return target.stat().st_size == len(data) and target.read_bytes() == data
+    if not stat.S_ISREG(found.st_mode) or found.st_size != len(data):
+        return False
+    return target.read_bytes() == data
 
 
 FOLDER_MODE = 0o755
@@ -139,14 +144,20 @@ def flush_all() -> None:
 
 
 def _write_temp(target: Path, data: bytes, sync: bool) -> Path:
+    """A new temporary file beside `target` holding `data`. Plain system calls, as few as can
+    be: on the writer thread (publish.py), each one gives Python's lock away and waits to take
+    it back from the thread that renders."""
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     temp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
+        try:
+            view, written = memoryview(data), 0
+            while written < len(data):  # a write can stop short
+                written += os.write(fd, view[written:])
             if sync:
-                os.fsync(stream.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.chmod(temp, FILE_MODE)
     except BaseException:
         temp.unlink(missing_ok=True)

@@ -18,8 +18,10 @@ feed links of every document must name a file that exists or is being written.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gzip as gzip_module
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -58,6 +60,9 @@ HOST_RANK = 5
 FSYNC_EACH = 32
 #: Rendered documents allowed to wait for the writer thread.
 WRITE_AHEAD = 8
+#: Seconds the rendering thread keeps Python's lock while the writer thread waits for it (see
+#: `_writer_gets_turns`); Python's default is 5 ms.
+WRITER_TURNS = 0.0005
 
 
 @dataclass(frozen=True)
@@ -271,6 +276,27 @@ def _stage_all(config: Config, outputs: Iterator[_Output], sync: bool, inside: s
     """Stage rendered documents on a writer thread while the next ones render (file writes
     release the GIL); at most WRITE_AHEAD documents wait in memory. On any failure, every
     temporary written so far is removed."""
+    with _writer_gets_turns():
+        return _stage_on_writer(config, outputs, sync, inside)
+
+
+@contextlib.contextmanager
+def _writer_gets_turns() -> Iterator[None]:
+    """Python's switch interval shortened for the while: the writer thread gives Python's lock
+    away at each system call and must wait for the rendering thread to let go of it. Publishing
+    a 100k archive (4,024 files) waited 1.3 to 2.9 s for the writer with the default 5 ms, 1.6
+    to 1.8 s with 0.5 ms (four interleaved runs each). The caller's interval is restored."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(WRITER_TURNS)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
+def _stage_on_writer(
+    config: Config, outputs: Iterator[_Output], sync: bool, inside: set[Path]
+) -> list[Rendered]:
     done: list[Rendered] = []
     waiting: deque[tuple[_Output, Future[Staged | None]]] = deque()
 
