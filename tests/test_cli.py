@@ -241,7 +241,9 @@ def test_a_cron_build_with_one_new_article_loads_no_library_it_does_not_use(
     """Each of these would cost a cron rerun a noticeable share of its time: feedgen (the
     reference renderer) and its lxml, dateutil (only for a midnight a clock change skips), the
     slug library (only for titles our own slugging leaves to it) and its transliteration table
-    (not for the punctuation press titles use most), filelock (Windows only)."""
+    (not for the punctuation press titles use most), filelock (Windows only); and of the
+    standard library, concurrent.futures and its logging (a writer thread is for many files),
+    difflib (bodies compared word for word) and html (a CR in a body)."""
     dump = tmp_path / "dump.txt"
     dump.write_text(record("Industry", "First release", "A first release."), encoding="utf-8")
     config_path = write_config(inputs=[str(dump)])
@@ -258,4 +260,6 @@ def test_a_cron_build_with_one_new_article_loads_no_library_it_does_not_use(
     status, *loaded = summary.split()
     assert status == "0" and "pressfeed.publish" in loaded
     libraries = {name.partition(".")[0] for name in loaded}
-    assert not {"feedgen", "lxml", "dateutil", "slugify", "text_unidecode", "filelock"} & libraries
+    unused = {"feedgen", "lxml", "dateutil", "slugify", "text_unidecode", "filelock"}
+    assert not unused & libraries
+    assert not {"concurrent", "logging", "difflib", "html"} & libraries

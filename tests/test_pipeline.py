@@ -438,12 +438,14 @@ def test_files_are_written_with_short_thread_turns_then_the_callers_come_back(
         return real_stage(*args, **kwargs)
 
     monkeypatch.setattr(publish, "stage", stage)
+    monkeypatch.setattr(publish, "FSYNC_EACH", 0)  # many files: the writer thread's way
     previous = sys.getswitchinterval()
     sys.setswitchinterval(0.002)
     try:
         if fail:
             with pytest.raises(OutputError, match="disk full"):
                 build(config)
+            assert not list(config.output_dir.rglob("*.tmp"))  # the two staged are removed
         else:
             build(config)
         assert during == pytest.approx([publish.WRITER_TURNS] * len(during)) != []

@@ -179,7 +179,7 @@ def entry_fault(parts: Sequence[bytes], ids: Sequence[str]) -> str:
             try:
                 _parse_wrapped([part])
             except xml.parsers.expat.ExpatError as one:
-                return f"{what}: the rendered entry is not well-formed XML ({one}); nothing was written"
+                return _ill_formed(what, one)
         return f"the rendered entries are not well-formed XML together ({exc}); nothing was written"
     return ""
 
@@ -228,5 +228,8 @@ def well_formed(data: bytes, what: str) -> None:
     try:
         parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as exc:
-        message = f"{what}: the rendered entry is not well-formed XML ({exc}); nothing was written"
-        raise OutputError(message) from exc
+        raise OutputError(_ill_formed(what, exc)) from exc
+
+
+def _ill_formed(what: str, error: xml.parsers.expat.ExpatError) -> str:
+    return f"{what}: the rendered entry is not well-formed XML ({error}); nothing was written"

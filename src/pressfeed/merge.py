@@ -22,7 +22,6 @@ article already stored for that day), each one above it one second later.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 import zoneinfo
@@ -84,6 +83,8 @@ def same_story(a: str, b: str) -> bool:
         return True  # a copy cut off at the source, possibly mid-word
     if len(short) < 0.8 * len(long_):
         return False
+    import difflib  # imported on first use: most runs never compare two bodies word for word
+
     matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
     # quick_ratio() bounds ratio() from above at a fraction of its cost: most pairs stop there.
     return matcher.quick_ratio() >= NEAR_IDENTICAL and matcher.ratio() >= NEAR_IDENTICAL

@@ -24,7 +24,6 @@ import gzip as gzip_module
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -273,11 +272,27 @@ def _spec_links(spec: FeedSpec, config: Config) -> tuple[Link, ...]:
 
 
 def _stage_all(config: Config, outputs: Iterator[_Output], sync: bool, inside: set[Path]) -> list[Rendered]:
-    """Stage rendered documents on a writer thread while the next ones render (file writes
-    release the GIL); at most WRITE_AHEAD documents wait in memory. On any failure, every
-    temporary written so far is removed."""
+    """Stage rendered documents; on any failure, every temporary written so far is removed.
+
+    `sync` (a few documents, see FSYNC_EACH): each is staged and fsynced in turn, here; a cron
+    run writing eight files has no use for a thread. Else on a writer thread while the next
+    ones render (file writes release the GIL); at most WRITE_AHEAD documents wait in memory."""
+    if sync:
+        return _stage_here(config, outputs, inside)
     with _writer_gets_turns():
-        return _stage_on_writer(config, outputs, sync, inside)
+        return _stage_on_writer(config, outputs, inside)
+
+
+def _stage_here(config: Config, outputs: Iterator[_Output], inside: set[Path]) -> list[Rendered]:
+    done: list[Rendered] = []
+    try:
+        for output in outputs:
+            staged = stage(config.output_dir, output.relpath, output.data, sync=True, inside=inside)
+            done.append(Rendered(dataclasses.replace(output, data=b""), staged))
+    except BaseException:
+        discard(r.staged for r in done if r.staged is not None)
+        raise
+    return done
 
 
 @contextlib.contextmanager
@@ -294,9 +309,10 @@ def _writer_gets_turns() -> Iterator[None]:
         sys.setswitchinterval(previous)
 
 
-def _stage_on_writer(
-    config: Config, outputs: Iterator[_Output], sync: bool, inside: set[Path]
-) -> list[Rendered]:
+def _stage_on_writer(config: Config, outputs: Iterator[_Output], inside: set[Path]) -> list[Rendered]:
+    """Files staged unsynced: `flush_all` flushes them at once before the renames."""
+    from concurrent.futures import Future, ThreadPoolExecutor  # a few documents need neither
+
     done: list[Rendered] = []
     waiting: deque[tuple[_Output, Future[Staged | None]]] = deque()
 
@@ -310,7 +326,7 @@ def _stage_on_writer(
         try:
             for output in outputs:
                 future = writer.submit(
-                    stage, config.output_dir, output.relpath, output.data, sync=sync, inside=inside
+                    stage, config.output_dir, output.relpath, output.data, sync=False, inside=inside
                 )
                 waiting.append((output, future))
                 settle(WRITE_AHEAD)

@@ -13,7 +13,6 @@ escape for escape, on the sample and on generated hostile articles; the golden f
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -132,6 +131,8 @@ def _as_html(escaped: str, plain: str) -> str:
     Without a CR, html.escape is what `text` does, so escaping `&` once more in the
     character data already escaped gives the same."""
     if "\r" in plain:
+        import html  # imported on first use: cleaned text holds no CR
+
         return text(html.escape(plain, quote=False))
     return escaped.replace("&", "&amp;") if "&" in escaped else escaped
 
