@@ -84,6 +84,11 @@ class Rendered:
     output: _Output
     staged: Staged | None
 
+    @classmethod
+    def of(cls, output: _Output, staged: Staged | None) -> Rendered:
+        """What the commit needs of a staged output, not its bytes: they are in the staged file."""
+        return cls(dataclasses.replace(output, data=b""), staged)
+
 
 @dataclass(frozen=True)
 class Published:
@@ -145,7 +150,9 @@ def publish(
             feeds = _documents(config, ordered, entries, inside)
             site_files = _render_pages(store, config, site, dirty_pages, categories)
             outputs = _with_gzip(_chain(feeds, site_files), gzip)
-            rendered = _stage_checked(store, config, outputs, entries, set(planned), sync_each, inside)
+            rendered = _stage_checked(
+                store, config, outputs, entries, set(planned), sync=sync_each, inside=inside
+            )
     except BaseException:
         marker.unlink(missing_ok=True)  # everything staged was removed: nothing to sweep later
         raise
@@ -271,7 +278,9 @@ def _spec_links(spec: FeedSpec, config: Config) -> tuple[Link, ...]:
     return tuple(Link(rel, href, in_entry=False) for rel, href in head)
 
 
-def _stage_all(config: Config, outputs: Iterator[_Output], sync: bool, inside: set[Path]) -> list[Rendered]:
+def _stage_all(
+    config: Config, outputs: Iterator[_Output], *, sync: bool, inside: set[Path]
+) -> list[Rendered]:
     """Stage rendered documents; on any failure, every temporary written so far is removed.
 
     `sync` (a few documents, see FSYNC_EACH): each is staged and fsynced in turn, here; a cron
@@ -288,7 +297,7 @@ def _stage_here(config: Config, outputs: Iterator[_Output], inside: set[Path]) -
     try:
         for output in outputs:
             staged = stage(config.output_dir, output.relpath, output.data, sync=True, inside=inside)
-            done.append(Rendered(dataclasses.replace(output, data=b""), staged))
+            done.append(Rendered.of(output, staged))
     except BaseException:
         discard(r.staged for r in done if r.staged is not None)
         raise
@@ -319,8 +328,7 @@ def _stage_on_writer(config: Config, outputs: Iterator[_Output], inside: set[Pat
     def settle(limit: int) -> None:
         while len(waiting) > limit:
             output, future = waiting.popleft()
-            # Keep what the commit needs, not the bytes: they are in the staged file now.
-            done.append(Rendered(dataclasses.replace(output, data=b""), future.result()))
+            done.append(Rendered.of(output, future.result()))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pressfeed-writer") as writer:
         try:
@@ -347,12 +355,13 @@ def _stage_checked(
     outputs: Iterator[_Output],
     entries: Fragments,
     planned: set[str],
+    *,
     sync: bool,
     inside: set[Path],
 ) -> list[Rendered]:
     """Stage every output, then wait for the entries' checks and check the links; on any
     failure, nothing staged is left."""
-    rendered = _stage_all(config, outputs, sync, inside)
+    rendered = _stage_all(config, outputs, sync=sync, inside=inside)
     try:
         entries.verified()
         _check_links(store, config, planned, rendered)
