@@ -42,10 +42,10 @@ output: {dir: feeds}
 categories: [Industry, FTA/Economic Cooperation, Trade/Investment, Energy, Regional Policy]
 """
 PYTHON = sys.executable
-#: One-new-article builds per repeat (each with one more release on top): a step of about
-#: 0.15 s varies by tens of milliseconds from run to run here, so like `--version` and the
-#: no-change rerun (best of nine), it is measured more often than the long steps.
-ONE_NEW_TURNS = 3
+#: Turns per repeat of the short steps (`--version`, the no-change rerun, the one-new-article
+#: build, each new article one more release on top): a step of 0.05 to 0.15 s varies by tens
+#: of milliseconds from run to run here, so they are measured more often than the long steps.
+SHORT_TURNS = 3
 CLI = [PYTHON, "-m", "pressfeed"]
 
 
@@ -104,7 +104,7 @@ def bench_size(count: int, repeat: int, out: Path) -> dict[str, float]:
     write_dump(count, original, first=1)
     # The export gains one release on top, then another, and so on, as cron would see it: the
     # first for a whole build, the others for the atom,rss one that target 4 compares.
-    grown = [work / f"grown{number}.txt" for number in range(1, 2 + ONE_NEW_TURNS)]
+    grown = [work / f"grown{number}.txt" for number in range(1, 2 + SHORT_TURNS)]
     for number, path in enumerate(grown, start=1):
         write_dump(1, path, first=count + number)
         with (
@@ -128,7 +128,7 @@ def bench_size(count: int, repeat: int, out: Path) -> dict[str, float]:
         record("rebuild (full site)", run([*CLI, "rebuild", "-q"], work))
         # Target 3 compares these two: measured in turns, so that drift on a shared machine
         # touches both alike.
-        for _ in range(3):
+        for _ in range(SHORT_TURNS):
             record("--version", run([*CLI, "--version"], work))
             record("no-change rerun", run([*CLI, "build"], work))
         shutil.copy(grown[0], dump)
