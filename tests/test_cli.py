@@ -82,11 +82,11 @@ def test_rejected_records_go_to_stderr_with_file_and_line(config_path: Path, tmp
 
 def test_strict_turns_a_rejection_into_exit_1_with_nothing_written(config_path: Path, tmp_path: Path) -> None:
     dump = tmp_path / "mixed.txt"
-    dump.write_text(record("Industry", "Good", "Fine.") + "-\nIndustry\nBad\n", encoding="utf-8")
+    dump.write_text("-\nIndustry\nBad\n" + record("Industry", "Good", "Fine."), encoding="utf-8")
     result = run("build", "--strict", "--config", str(config_path), "--input", str(dump))
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"{dump}:7: no body",
+        f"{dump}:3: no body",
         "error: 1 record(s) rejected; nothing written (--strict)",
     ]
     assert not (config_path.parent / "feeds").exists()

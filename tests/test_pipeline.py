@@ -120,11 +120,11 @@ def test_a_dump_with_no_acceptable_article_leaves_the_feeds_alone(config: Config
 
 def test_strict_mode_refuses_any_rejected_record_and_writes_nothing(config: Config, tmp_path: Path) -> None:
     dump = tmp_path / "mixed.txt"
-    dump.write_text(record("Industry", "Good", "Fine.") + "-\nIndustry\nBad\nNo date.\n", encoding="utf-8")
+    dump.write_text("-\nIndustry\nBad\nNo date.\n" + record("Industry", "Good", "Fine."), encoding="utf-8")
     with pytest.raises(RejectedRecords) as caught:
         build(dataclasses.replace(config, inputs=(dump,)), strict=True)
     assert [str(p) for p in caught.value.problems] == [
-        f"{dump}:8: no date: the body must end with 'date' and YYYY-MM-DD (e.g. 'date2025-09-29')"
+        f"{dump}:4: no date: the body must end with 'date' and YYYY-MM-DD (e.g. 'date2025-09-29')"
     ]
     assert not config.output_dir.exists()
 
@@ -294,7 +294,7 @@ def test_a_crash_mid_build_leaves_store_and_feeds_as_they_were(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr("pressfeed.publish.publish", crash)
+    monkeypatch.setattr("pressfeed.publish.prepare", crash)
     with pytest.raises(RuntimeError, match="power cut"):
         build(dataclasses.replace(config, inputs=(grown,)), now=NOW)
     assert snapshot(config.output_dir) == feeds
@@ -452,3 +452,65 @@ def test_files_are_written_with_short_thread_turns_then_the_callers_come_back(
         assert sys.getswitchinterval() == pytest.approx(0.002)
     finally:
         sys.setswitchinterval(previous)
+
+
+def numbered_records(first: int, count: int) -> list[str]:
+    """Records numbered first .. first+count-1, one day each, in dump syntax."""
+    start = dt.date(2020, 1, 1)
+    return [
+        record(
+            "Industry",
+            f"Release number {n}",
+            f"Body of release {n}.",
+            (start + dt.timedelta(days=n)).isoformat(),
+        )
+        for n in range(first, first + count)
+    ]
+
+
+def feed_ids(folder: Path) -> set[str]:
+    """Entry ids of the overall Atom feed and of every page of its archive."""
+    import xml.etree.ElementTree as ET
+
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    files = [folder / "all.atom.xml", *sorted((folder / "archive" / "all").glob("*.atom.xml"))]
+    return {e.text or "" for f in files for e in ET.parse(f).getroot().findall("a:entry/a:id", ns)}
+
+
+def test_a_dump_growing_while_builds_run_loses_no_article(config: Config, tmp_path: Path) -> None:
+    """A writer appends records in pieces, a few ms apart, while builds run one after another:
+    every build exits cleanly, and once the writer is done every record is in the store and
+    in the feeds (no record is taken as read before it was whole)."""
+    import random
+    import threading
+    import time
+
+    dump = tmp_path / "growing.txt"
+    dump.write_text("".join(numbered_records(0, 30)), encoding="utf-8")
+    grown = dataclasses.replace(config, inputs=(dump,), max_entries=5, archive_page_size=10)
+    added = numbered_records(30, 90)
+    rng = random.Random(16)
+
+    def write() -> None:
+        with dump.open("a", encoding="utf-8") as stream:
+            for text in added:
+                cuts = sorted(rng.sample(range(1, len(text)), 2))
+                for piece in (text[: cuts[0]], text[cuts[0] : cuts[1]], text[cuts[1] :]):
+                    stream.write(piece)
+                    stream.flush()
+                    time.sleep(rng.uniform(0, 0.004))
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    builds = 0
+    while writer.is_alive():
+        build(grown, formats=frozenset({"atom"}))
+        builds += 1
+    writer.join()
+    build(grown, formats=frozenset({"atom"}))
+    assert builds >= 3
+    with open_store(grown.store_path) as store:
+        assert store.count() == 120
+        stored = {a.id for a in store.iter_articles()}
+    assert feed_ids(grown.output_dir) == stored
+    assert build(grown, formats=frozenset({"atom"})).skipped

@@ -19,9 +19,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pressfeed import sources
 from pressfeed.blocks import FaultyLine, Piece, Progress, pieces, split
 from pressfeed.errors import InputError
-from pressfeed.sources import WHOLE, Span
+from pressfeed.sources import WHOLE, Seen, Span
 from pressfeed.types import Problem, RawRecord
 
 #: A line with nothing but whitespace and control characters counts as blank.
@@ -47,6 +48,10 @@ class ParseStats:
 
     #: The number of the last line read (first_line - 1 when nothing was read).
     last_line: int = 0
+    #: What the read saw of the file (from the file it had open), for the next build's plan.
+    seen: Seen | None = None
+    #: The last record, rejected but kept back because the file may still be being written.
+    held: Problem | None = None
 
 
 def parse_file(
@@ -77,11 +82,13 @@ def parse_file(
                     f"{shown}: binary data (NUL bytes), not a text dump; a dump must be UTF-8 text"
                 )
             stream.seek(span.start)
-            size = (
-                os.fstat(stream.fileno()).st_size - span.start if span.end is None else span.end - span.start
-            )
+            found = os.fstat(stream.fileno())  # bytes appended from now on are the next build's
+            size = found.st_size - span.start if span.end is None else span.end - span.start
             decoded = pieces(stream, size, progress, strip_bom=span.start == 0)
-            yield from parse_pieces(decoded, shown, span.first_line, stats)
+            hold = span.hold_unfinished and span.end is None
+            yield from parse_pieces(decoded, shown, span.first_line, stats, hold_last=hold)
+            if stats is not None:
+                stats.seen = sources.seen(stream, found.st_size, found.st_mtime_ns)
         except OSError as exc:
             raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
         except UnicodeDecodeError as exc:  # a block judged valid UTF-8, read again otherwise
@@ -107,10 +114,18 @@ _PLAIN_RECORD = re.compile(
 
 
 def parse_pieces(
-    decoded: Iterable[Piece], name: str, first_line: int = 1, stats: ParseStats | None = None
+    decoded: Iterable[Piece],
+    name: str,
+    first_line: int = 1,
+    stats: ParseStats | None = None,
+    *,
+    hold_last: bool = False,
 ) -> Iterator[RawRecord | Problem]:
     """Records from judged blocks (see blocks.py): the plain records of plain blocks at once,
-    the rest (`gap`) through the line parser, each run of it ending before a plain record."""
+    the rest (`gap`) through the line parser, each run of it ending before a plain record.
+
+    `hold_last`: a rejected last record is kept in `stats.held`, not yielded (see parse_lines).
+    """
     gap: list[str] = []
     number = first_line  # of gap[0], or of the next line when the gap is empty
     seen = False
@@ -138,7 +153,7 @@ def parse_pieces(
             done = match.end()
         gap.extend(split(piece[done:].decode()))
     if gap or not seen:
-        yield from parse_lines(gap, name, number, report_empty=not seen)
+        yield from parse_lines(gap, name, number, stats, report_empty=not seen, hold_last=hold_last)
     if stats is not None:
         stats.last_line = number + len(gap) - 1
 
@@ -150,10 +165,14 @@ def parse_lines(
     stats: ParseStats | None = None,
     *,
     report_empty: bool = True,
+    hold_last: bool = False,
 ) -> Iterator[RawRecord | Problem]:
     """The parser proper, over already-split lines (a FaultyLine rejects its record).
 
     `report_empty`: lines from a file's first that hold no text make an "empty file" problem.
+    `hold_last`: the lines end at the end of a file that may still be growing; a last record
+    that is rejected (no date marker yet, a character cut in two) is kept in `stats.held`
+    instead of being yielded: the next build reads it again.
     """
     pending: _Pending | None = None
     stray: int | None = None
@@ -184,7 +203,22 @@ def parse_lines(
     if not seen_text and pending is None and first_line == 1 and report_empty:
         yield Problem(name, 1, "empty file: no records")
     if pending is not None:
-        yield _finish(pending, name)
+        last = _finish(pending, name)
+        if hold_last and stats is not None and isinstance(last, Problem) and _unfinished(pending):
+            stats.held = last
+        else:
+            yield last
+
+
+def _unfinished(record: _Pending) -> bool:
+    """A record that may still be being written: its last line has no date marker yet, or is
+    what is faulty (a character cut in two)."""
+    if not record.lines:
+        return True
+    last_line, last = record.lines[-1]
+    if record.fault is not None:
+        return record.fault[0] == last_line
+    return _MARKER.search(last, max(0, len(last) - 64)) is None
 
 
 def _finish(record: _Pending, name: str) -> RawRecord | Problem:

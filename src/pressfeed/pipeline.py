@@ -1,7 +1,16 @@
 """The pipeline: read dumps → clean → merge into the store → plan → render → verify → write.
 
-One build is one store transaction: if anything fails before the files are written, the store
-and the feeds are as they were.
+A build runs in three steps, so that no failure leaves the published folder ahead of the store:
+
+1. one transaction merges the inputs, renders, checks and stages every changed file beside
+   its target, then commits: a failure up to and including the commit (a full disk under the
+   store) removes the staged files and leaves the store and the folder as they were;
+2. the staged files are renamed over their targets;
+3. a second transaction records what was published.
+
+A failure in step 2 or 3 leaves the store ahead of the folder (what it records as published is
+older than its articles), and the next build renders and renames what is missing, converging on
+what a build from scratch gives.
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pressfeed import lock, sources
 from pressfeed.config import Config
@@ -25,6 +34,7 @@ from pressfeed.store import Store, open_store
 
 if TYPE_CHECKING:
     from pressfeed.merge import IngestReport
+    from pressfeed.publish import Prepared
     from pressfeed.remote import PublishReport
     from pressfeed.types import BuildReport, CleanRecord, FeedResult, Problem, RawRecord
 
@@ -116,7 +126,10 @@ class _Reading:
     ) -> None:
         self.config, self.paths, self.progress, self.spans = config, paths, progress, spans
         self.problems: list[Problem] = []
-        self.last_lines: dict[Path, int] = {}
+        #: What was read of each file, and its line count.
+        self.seen: dict[Path, tuple[sources.Seen, int, bool]] = {}
+        #: Last records kept back as unfinished (reported by the next build if still so).
+        self.held: list[Problem] = []
         self.accepted = 0
 
     def records(self) -> Iterator[CleanRecord]:
@@ -138,7 +151,10 @@ class _Reading:
                     yield item
                 else:
                     self.problems.append(item)
-            self.last_lines[path] = stats.last_line
+            if stats.held is not None:
+                self.held.append(stats.held)
+            if stats.seen is not None:
+                self.seen[path] = (stats.seen, stats.last_line, stats.held is not None)
 
 
 def import_dumps(
@@ -150,7 +166,7 @@ def import_dumps(
     reading = _Reading(config, paths, progress, {})
     with exclusive(config), open_store(config.store_path) as store, store.transaction():
         report = ingest(store, reading.records(), config, now or clock())
-        _remember(store, {path: Span() for path in paths}, reading.last_lines)
+        _remember(store, {path: Span() for path in paths}, reading)
     report.problems[:0] = reading.problems
     return report
 
@@ -167,9 +183,10 @@ def build(
     whose content changed. `full` reads every input whole, whatever changed; `formats` limits
     the build to some formats (a quick run; the others are left as they are).
 
-    Records stream from the dumps into the store inside one transaction: a rejection under
-    `strict`, an input with nothing to accept, or any failure before the files are written
-    rolls it all back.
+    Records stream from the dumps into the store inside one transaction, which also stages
+    the files to publish: a rejection under `strict`, an input with nothing to accept, or any
+    failure up to the commit rolls it all back and leaves the folder as it was. Renames follow
+    the commit (see the module's docstring).
     """
     from pressfeed.types import BuildReport
 
@@ -177,22 +194,27 @@ def build(
     if not full and nothing_new(config, parts):
         return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
     from pressfeed.merge import ingest
-    from pressfeed.publish import publish
+    from pressfeed.publish import prepare
 
     with exclusive(config), open_store(config.store_path) as store:
         spans = _spans(store, config, full)
         if not spans and is_published(store, config, parts) and not _pings_pending(store):
             return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
         reading = _Reading(config, list(spans), None, spans)
-        whole = len(spans) == len(config.inputs) and all(span == Span() for span in spans.values())
-        with store.transaction():
+        whole = len(spans) == len(config.inputs) and all(span.start == 0 for span in spans.values())
+        whole = whole and all(span.end is None for span in spans.values())
+
+        def merge_and_stage() -> tuple[IngestReport, Prepared]:
             report = ingest(store, reading.records(), config, now or clock(), complete=whole)
             if strict and reading.problems:
                 raise RejectedRecords(reading.problems)
             if whole and not reading.accepted:
-                raise NothingAccepted(config, reading.problems)
-            published = publish(store, config, formats, full=full)
-            _remember(store, spans, reading.last_lines)
+                raise NothingAccepted(config, [*reading.problems, *reading.held])
+            _remember(store, spans, reading)
+            return report, prepare(store, config, formats, full=full)
+
+        report, prepared = _committed(store, merge_and_stage)
+        published = prepared.finish(store)
         _announce(store, config, published.feeds)
     return BuildReport(
         feeds=tuple(published.feeds),
@@ -205,6 +227,23 @@ def build(
         updated=report.updated,
         withdrawn=tuple(report.withdrawn),
     )
+
+
+T = TypeVar("T")
+
+
+def _committed(store: Store, work: Callable[[], tuple[T, Prepared]]) -> tuple[T, Prepared]:
+    """Run `work` (which stages a publish) in one transaction and commit it; if anything
+    fails, the commit included, the staged files are removed and the folder stays as it was."""
+    prepared: Prepared | None = None
+    try:
+        with store.transaction():
+            result, prepared = work()
+    except BaseException:
+        if prepared is not None:
+            prepared.discard()
+        raise
+    return result, prepared
 
 
 def _announce(store: Store, config: Config, feeds: Sequence[FeedResult]) -> None:
@@ -279,14 +318,15 @@ def _spans(store: Store, config: Config, full: bool) -> dict[Path, Span]:
     return spans
 
 
-def _remember(store: Store, spans: Mapping[Path, Span], last_lines: Mapping[Path, int]) -> None:
+def _remember(store: Store, spans: Mapping[Path, Span], reading: _Reading) -> None:
+    """Keep what was read of each input, as read (not as it may be by now)."""
     for path, span in spans.items():
+        if path not in reading.seen:
+            continue  # not read to the end: the next build reads it again
+        seen, last_line, held = reading.seen[path]
         key = _input_key(path)
-        lines = sources.lines_after(span, store.input_snapshot(key), last_lines.get(path, 0))
-        try:
-            store.set_input_snapshot(key, sources.take(path, lines))
-        except OSError:
-            continue  # gone since it was read: the next build reads it whole
+        lines = sources.lines_after(span, store.input_snapshot(key), last_line)
+        store.set_input_snapshot(key, seen.snapshot(lines, held=held))
 
 
 def _input_key(path: Path) -> str:
@@ -295,13 +335,16 @@ def _input_key(path: Path) -> str:
 
 def rebuild(config: Config) -> BuildReport:
     """Render every document from the store, whatever was rendered before (no input is read)."""
-    from pressfeed.publish import publish
+    from pressfeed.publish import prepare
     from pressfeed.types import BuildReport
 
-    with exclusive(config), open_store(config.store_path) as store, store.transaction():
+    def forget_and_stage() -> tuple[None, Prepared]:
         store.forget_rendered(output_key(config))
-        published = publish(store, config, full=True)
-    with open_store(config.store_path) as store:
+        return None, prepare(store, config, full=True)
+
+    with exclusive(config), open_store(config.store_path) as store:
+        _, prepared = _committed(store, forget_and_stage)
+        published = prepared.finish(store)
         _announce(store, config, published.feeds)
     return BuildReport(
         feeds=tuple(published.feeds),

@@ -104,7 +104,63 @@ class Published:
 def publish(
     store: Store, config: Config, parts: frozenset[str] | None = None, *, full: bool = False
 ) -> Published:
-    """Render the documents and pages whose fingerprint changed, check them all, write them.
+    """Prepare, rename and record in one go (for a caller that holds no transaction of its
+    own to commit in between; a build does, see pipeline.py)."""
+    return prepare(store, config, parts, full=full).finish(store)
+
+
+@dataclass
+class Prepared:
+    """A publish rendered, checked and staged: nothing published has been touched yet.
+
+    A build commits the store between `prepare()` and `finish()`, so that no failure leaves
+    the folder ahead of the store: a failed commit `discard()`s the staged files; a failed
+    rename or record leaves the store ahead of the folder, which the next build catches up on
+    (what it last recorded as published is older than the store).
+    """
+
+    config: Config
+    parts: frozenset[str]
+    rendered: list[Rendered]
+    results: list[FeedResult]
+    site_total: int
+    site_written: int
+    archive_pages: int
+    #: Site files in the folder, to remember once published (None: not counted this time).
+    site_count: int | None
+
+    def discard(self) -> None:
+        """Remove every staged file: the folder stays as it was."""
+        discard(r.staged for r in self.rendered if r.staged is not None)
+        (self.config.output_dir / PUBLISHING).unlink(missing_ok=True)
+
+    def finish(self, store: Store) -> Published:
+        """Rename the staged files over their targets, then record what was published (in a
+        transaction of its own unless the caller holds one)."""
+        order = sorted(self.rendered, key=lambda r: (not r.output.new_file, r.output.rank))
+        commit([r.staged for r in order if r.staged is not None])
+        if store.in_transaction:
+            self._record(store)
+        else:
+            with store.transaction():
+                self._record(store)
+        (self.config.output_dir / PUBLISHING).unlink(missing_ok=True)
+        return Published(self.results, self.site_total, self.site_written, self.archive_pages)
+
+    def _record(self, store: Store) -> None:
+        output = output_key(self.config)
+        fingerprints = {r.output.relpath: r.output.fingerprint for r in self.rendered if r.output.fingerprint}
+        store.set_rendered(output, fingerprints)
+        mark_published(store, self.config, self.parts)
+        if self.site_count is not None:
+            store.set_meta(f"site-files:{output}", str(self.site_count))
+
+
+def prepare(
+    store: Store, config: Config, parts: frozenset[str] | None = None, *, full: bool = False
+) -> Prepared:
+    """Render the documents and pages whose fingerprint changed, check them all, and stage
+    them beside their targets; nothing published is replaced yet.
 
     `parts` limits the build to some of PARTS (all by default). Files below the top of the
     folder are trusted to be as last published unless `full`, which checks every one (a cron
@@ -153,18 +209,11 @@ def publish(
             rendered = _stage_checked(
                 store, config, outputs, entries, set(planned), sync=sync_each, inside=inside
             )
+        if not sync_each:
+            flush_all()
     except BaseException:
         marker.unlink(missing_ok=True)  # everything staged was removed: nothing to sweep later
         raise
-    order = sorted(rendered, key=lambda r: (not r.output.new_file, r.output.rank))
-    if not sync_each:
-        flush_all()
-    commit([r.staged for r in order if r.staged is not None])
-    store.set_rendered(
-        output, {r.output.relpath: r.output.fingerprint for r in rendered if r.output.fingerprint}
-    )
-    mark_published(store, config, chosen)
-    marker.unlink(missing_ok=True)
     written = {r.output.relpath for r in rendered if r.staged is not None}
     results = [
         FeedResult(d.spec, out / d.spec.relpath, len(d.seqs), d.spec.relpath in written) for d in documents
@@ -172,25 +221,24 @@ def publish(
     site_written = sum(1 for p in pages if p.relpath in written)
     formats = sum(1 for fmt in FeedFormat if fmt.value in chosen)
     archive_pages = formats * sum(page_count(f.total, f.live, config) for f in scope.feeds)
-    site_total = _site_files(store, config, pages, rendered, complete=scope.complete)
-    return Published(results, site_total, site_written, archive_pages)
+    site_count = _site_files(store, config, pages, rendered, complete=scope.complete)
+    return Prepared(
+        config, chosen, rendered, results, site_count or 0, site_written, archive_pages, site_count
+    )
 
 
 def _site_files(
     store: Store, config: Config, pages: list[Page], rendered: list[Rendered], *, complete: bool
-) -> int:
+) -> int | None:
     """Site files in the folder: all those planned when all were, else the count last
-    published plus the pages new to the folder."""
+    published plus the pages new to the folder; None when no page was planned."""
     if not pages:
-        return 0
-    key = f"site-files:{output_key(config)}"
+        return None
     if complete:
-        total = len(pages)
-    else:
-        new = (r.output for r in rendered if r.output.document is None and r.output.fingerprint)
-        total = int(store.get_meta(key, "0")) + sum(1 for output in new if output.new_file)
-    store.set_meta(key, str(total))
-    return total
+        return len(pages)
+    new = (r.output for r in rendered if r.output.document is None and r.output.fingerprint)
+    last = int(store.get_meta(f"site-files:{output_key(config)}", "0"))
+    return last + sum(1 for output in new if output.new_file)
 
 
 #: Present in the output folder while a publish stages files; found at the start of the next
