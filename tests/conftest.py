@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
-from collections.abc import Callable
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +20,37 @@ from pressfeed.config import Config, load_config
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "input" / "motie-english-2025-09.txt"
 CONFIG = REPO / "config.yaml"
+sys.path.insert(0, str(REPO / "bench"))
+from synth import write_dump  # noqa: E402
+
+
+def site(folder: Path, articles: int, **limits: int) -> Path:
+    """A site folder with a synthetic dump of `articles` (bench/synth.py) and a config writing
+    into `feeds/`, the store beside it; returns the config's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {
+        "site": {
+            "title": "Recovery",
+            "base_url": "https://example.org/recovery",
+            "timezone": "Asia/Seoul",
+            "author": {"name": "Press office"},
+        },
+        "inputs": ["dump.txt"],
+        "limits": limits,
+    }
+    config = folder / "config.yaml"
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    write_dump(articles, folder / "dump.txt")
+    return config
+
+
+def files(folder: Path) -> dict[str, tuple[str, int]]:
+    """Every file below `folder`: its SHA-256 and mtime."""
+    return {
+        p.relative_to(folder).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def record(category: str, title: str, body: str, day: str = "2025-09-29") -> str:
@@ -68,6 +103,37 @@ def dump_file(tmp_path: Path) -> Callable[[str | bytes], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Callable[[int], Path]]:
+    """Mount a real file system of a given size (a tmpfs) and return its folder; skipped
+    where this user may not mount (tests of a full or read-only disk need a real one)."""
+    mounted: list[Path] = []
+
+    def mount(kib: int) -> Path:
+        folder = tmp_path / f"disk{len(mounted)}"
+        folder.mkdir()
+        command = ["mount", "-t", "tmpfs", "-o", f"size={kib}k", "tmpfs", str(folder)]
+        if os.geteuid() != 0 or subprocess.run(command, capture_output=True).returncode != 0:
+            pytest.skip("needs a small real file system: run as root where mount(8) may mount a tmpfs")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in mounted:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(folder: Path, leave: int) -> None:
+    """Fill the file system holding `folder` until about `leave` bytes are free."""
+    free = shutil.disk_usage(folder).free - leave
+    if free > 0:
+        (folder / "filler").write_bytes(b"\0" * free)
+
+
+def remount_read_only(folder: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
 
 
 # Property tests: a quick profile for every run, a long one on demand:

@@ -43,8 +43,12 @@ def test_a_store_from_a_newer_pressfeed_is_refused_untouched(tmp_path: Path) -> 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "store.db"
     path.write_bytes(b"this is not sqlite at all, just text " * 100)
-    with pytest.raises(StoreError, match=r"store\.db: not a usable pressfeed store: file is not a database"):
+    with pytest.raises(StoreError) as caught:
         open_store(path)
+    assert str(caught.value) == (
+        f"{path}: the store is damaged (file is not a database); restore it from a backup, "
+        "or rebuild it from the published feeds with 'pressfeed recover'"
+    )
 
 
 def test_another_programs_database_is_refused(tmp_path: Path) -> None:

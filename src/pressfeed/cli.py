@@ -99,6 +99,11 @@ output_option = click.option(
     "--formats", metavar="LIST", help="Only these formats, comma-separated (atom,rss); default: all."
 )
 @click.option("--publish", "publish_after", is_flag=True, help="Then upload what changed (see publish).")
+@click.option(
+    "--new-store",
+    is_flag=True,
+    help="Start a new store although the output folder holds published feeds (see recover).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
 @_user_errors
 def build(
@@ -109,6 +114,7 @@ def build(
     full: bool,
     formats: str | None,
     publish_after: bool,
+    new_store: bool,
     quiet: bool,
 ) -> None:
     """Merge what is new in the input into the store and write the feeds whose content changed."""
@@ -118,11 +124,12 @@ def build(
 
     chosen = _formats(formats)
     config = _load(config_path, inputs, output)
-    if not (full or publish_after) and nothing_new(config, chosen or PARTS):  # the cron fast path, kept lean
+    # The cron fast path, kept lean (nothing_new never takes a 0-byte or missing store as news).
+    if not (full or publish_after or new_store) and nothing_new(config, chosen or PARTS):
         if not quiet:
             click.echo(NOTHING_NEW)
         return
-    report = run_build(config, strict=strict, now=clock(), full=full, formats=chosen)
+    report = run_build(config, strict=strict, now=clock(), full=full, formats=chosen, new_store=new_store)
     _report_problems(report.problems)
     if not quiet:
         _print_report(report)
@@ -142,6 +149,43 @@ def rebuild(config_path: Path, output: Path | None, quiet: bool) -> None:
     report = run_rebuild(_load(config_path, (), output))
     if not quiet:
         _print_report(report)
+
+
+@main.command()
+@config_option
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@_user_errors
+def backup(config_path: Path, file: Path) -> None:
+    """Copy the store into FILE, consistent as of one moment, while builds may run.
+
+    Example, in cron before the build: pressfeed backup backups/pressfeed-$(date +%a).db"""
+    from pressfeed.pipeline import backup_store
+
+    count = backup_store(_load(config_path, ()), file)
+    click.echo(f"{file}: {count} articles backed up")
+
+
+@main.command()
+@config_option
+@click.option(
+    "--from",
+    "source",
+    metavar="DIR_OR_URL",
+    help="Where the feeds are published: a folder, or the site's URL; default: the output folder.",
+)
+@_user_errors
+def recover(config_path: Path, source: str | None) -> None:
+    """Rebuild a lost store from the published feeds' archives (same ids, same times).
+
+    Example: pressfeed recover --from https://example.org/motie"""
+    from pressfeed.pipeline import recover_store
+
+    config = _load(config_path, ())
+    report = recover_store(config, source)
+    click.echo(
+        f"{config.store_path}: {report.articles} articles recovered from {report.documents} feed documents "
+        f"({len(report.categories)} categories); the next build reads the inputs whole"
+    )
 
 
 @main.command("import")

@@ -196,11 +196,16 @@ class _Ingest:
             shorter_copy = record.truncated and continues(stored.body, record.body)
             if not shorter_copy:
                 body, truncated = record.body, record.truncated
+        # A spelling that names the same category is no correction (a recovered store holds
+        # the canonical names, the dump its own spellings).
+        category = record.category
+        if self.resolver.canonical(category) == self.resolver.canonical(stored.category):
+            category = stored.category
         merged = replace(
             stored,
             title=record.title,
             title_key=title_key(record.title),
-            category=record.category,
+            category=category,
             body=body,
             truncated=truncated,
             withdrawn=False,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from pressfeed import lock, sources
+from pressfeed import guard, lock, sources
 from pressfeed.config import Config
 from pressfeed.errors import BusyError, InputError, StoreError
 from pressfeed.formats import PARTS
@@ -35,6 +35,7 @@ from pressfeed.store import Store, open_store
 if TYPE_CHECKING:
     from pressfeed.merge import IngestReport
     from pressfeed.publish import Prepared
+    from pressfeed.recover import Recovered
     from pressfeed.remote import PublishReport
     from pressfeed.types import BuildReport, CleanRecord, FeedResult, Problem, RawRecord
 
@@ -178,10 +179,12 @@ def build(
     now: dt.datetime | None = None,
     full: bool = False,
     formats: frozenset[str] | None = None,
+    new_store: bool = False,
 ) -> BuildReport:
     """Merge what is new in the config's inputs into the store, then publish every document
     whose content changed. `full` reads every input whole, whatever changed; `formats` limits
-    the build to some formats (a quick run; the others are left as they are).
+    the build to some formats (a quick run; the others are left as they are). A missing or
+    empty store beside published feeds is refused (guard.py) unless `new_store`.
 
     Records stream from the dumps into the store inside one transaction, which also stages
     the files to publish: a rejection under `strict`, an input with nothing to accept, or any
@@ -191,12 +194,16 @@ def build(
     from pressfeed.types import BuildReport
 
     parts = PARTS if formats is None else formats
+    if not new_store:
+        guard.check_file(config)
     if not full and nothing_new(config, parts):
         return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
     from pressfeed.merge import ingest
     from pressfeed.publish import prepare
 
     with exclusive(config), open_store(config.store_path) as store:
+        if not new_store:
+            guard.check_store(store, config)
         spans = _spans(store, config, full)
         if not spans and is_published(store, config, parts) and not _pings_pending(store):
             return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
@@ -211,6 +218,7 @@ def build(
             if whole and not reading.accepted:
                 raise NothingAccepted(config, [*reading.problems, *reading.held])
             _remember(store, spans, reading)
+            guard.remember_site(store, config)
             return report, prepare(store, config, formats, full=full)
 
         report, prepared = _committed(store, merge_and_stage)
@@ -285,6 +293,22 @@ def publish_output(
         )
 
 
+def backup_store(config: Config, target: Path) -> int:
+    """A consistent copy of the store into `target`, while builds may run; its article count."""
+    from pressfeed.store import backup
+
+    return backup(config.store_path, target)
+
+
+def recover_store(config: Config, source: str | None = None) -> Recovered:
+    """Fill a missing or empty store from the published feeds: the output folder, or `source`
+    (another folder, or the site's public URL). The next build then rewrites no file."""
+    from pressfeed.recover import recover, source_fetcher
+
+    with exclusive(config), open_store(config.store_path) as store, store.transaction():
+        return recover(store, config, source_fetcher(config, source))
+
+
 def _pings_pending(store: Store) -> bool:
     return store.get_meta("websub:pending", "[]") != "[]"
 
@@ -293,7 +317,7 @@ def nothing_new(config: Config, parts: Iterable[str] = PARTS) -> bool:
     """The cheap check a cron rerun makes before taking the lock: no input changed since the
     last publish of these parts, which saw the store as it is. (A run busy meanwhile publishes
     its own work.)"""
-    if not config.store_path.is_file():
+    if not config.store_path.is_file() or config.store_path.stat().st_size == 0:
         return False
     with open_store(config.store_path) as store:
         unchanged = all(
@@ -342,7 +366,9 @@ def rebuild(config: Config) -> BuildReport:
         store.forget_rendered(output_key(config))
         return None, prepare(store, config, full=True)
 
+    guard.check_file(config)
     with exclusive(config), open_store(config.store_path) as store:
+        guard.check_store(store, config)
         _, prepared = _committed(store, forget_and_stage)
         published = prepared.finish(store)
         _announce(store, config, published.feeds)

@@ -7,8 +7,12 @@ can tell which documents a change touches without reading bodies.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -214,7 +218,7 @@ class Store:
         try:
             yield
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot {doing} the store: {exc}") from exc
+            raise StoreError(describe(self.path, doing, exc)) from exc
 
     # -- meta --------------------------------------------------------------------------------
 
@@ -236,6 +240,10 @@ class Store:
         self.set_meta("generation", str(generation))
 
     # -- articles ------------------------------------------------------------------------------
+
+    def has_articles(self) -> bool:
+        with self._errors("read"):
+            return self._db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
 
     def count(self) -> int:
         with self._errors("read"):
@@ -465,8 +473,10 @@ def open_store(path: Path) -> Store:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(path, isolation_level=None, timeout=30)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"{path}: cannot open the store: {exc}") from exc
+    except sqlite3.Error as exc:
+        raise StoreError(describe(path, "open", exc)) from exc
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot open the store: {exc.strerror or exc}") from exc
     connection.row_factory = sqlite3.Row
     try:
         _prepare(connection, path)
@@ -474,6 +484,39 @@ def open_store(path: Path) -> Store:
         connection.close()
         raise
     return Store(connection, path)
+
+
+def backup(path: Path, target: Path) -> int:
+    """Copy the store at `path` into `target`, consistent as of one moment, while builds may
+    run (SQLite's online backup, in one step: one read transaction); returns its article count.
+
+    The copy is written beside `target` and renamed over it once whole."""
+    if not path.is_file() or path.stat().st_size == 0:
+        raise StoreError(f"{path}: no store to back up (run a build first)")
+    if target.exists() and target.resolve() == path.resolve():
+        raise StoreError(f"{target}: is the store itself; name another file")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(fd)
+    except OSError as exc:
+        raise StoreError(f"{target}: cannot write the backup: {exc.strerror or exc}") from exc
+    temp = Path(name)
+    try:
+        with open_store(path) as store, contextlib.closing(sqlite3.connect(temp)) as copy:
+            store._db.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")
+            count = int(copy.execute("SELECT count(*) FROM articles").fetchone()[0])
+        with temp.open("rb+") as stream:
+            os.fsync(stream.fileno())
+        os.replace(temp, target)
+    except sqlite3.Error as exc:
+        raise StoreError(describe(target, "write the backup of", exc)) from exc
+    except OSError as exc:
+        raise StoreError(f"{target}: cannot write the backup: {exc.strerror or exc}") from exc
+    finally:
+        temp.unlink(missing_ok=True)
+    return count
 
 
 def _prepare(connection: sqlite3.Connection, path: Path) -> None:
@@ -504,7 +547,49 @@ def _prepare(connection: sqlite3.Connection, path: Path) -> None:
                     connection.rollback()
                 raise
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: not a usable pressfeed store: {exc}") from exc
+        raise StoreError(describe(path, "open", exc)) from exc
+
+
+# SQLite's primary result codes (the low byte of an extended one).
+_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT = 3, 8, 10, 11
+_SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 13, 14, 26
+#: Free space under which a disk I/O error is taken to be a full disk.
+NEARLY_FULL = 1 << 20
+
+
+def describe(path: Path, doing: str, exc: sqlite3.Error) -> str:
+    """One line saying what went wrong with the store and what to do: a full disk, a read-only
+    folder and real damage read differently (SQLite says "disk I/O error" for more than one)."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    folder = path.parent
+    if code == _SQLITE_FULL or (code == _SQLITE_IOERR and _free(folder) < NEARLY_FULL):
+        return (
+            f"{path}: the disk holding the store is full; the store was left as it was "
+            "(free some space, then run again)"
+        )
+    if code in (_SQLITE_READONLY, _SQLITE_PERM, _SQLITE_CANTOPEN, _SQLITE_IOERR) and not _writable(path):
+        return (
+            f"{path}: the store or its folder is read-only; the store was left as it was "
+            f"(make {folder} and the store writable, then run again)"
+        )
+    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return (
+            f"{path}: the store is damaged ({exc}); restore it from a backup, or rebuild it from "
+            "the published feeds with 'pressfeed recover'"
+        )
+    return f"{path}: cannot {doing} the store: {exc}"
+
+
+def _free(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return NEARLY_FULL
+
+
+def _writable(path: Path) -> bool:
+    writable_file = not path.exists() or os.access(path, os.W_OK)
+    return writable_file and os.access(path.parent, os.W_OK | os.X_OK)
 
 
 def _counts(articles: Sequence[StoredArticle]) -> list[tuple[str, int, int]]:
