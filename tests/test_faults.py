@@ -43,6 +43,14 @@ def reference(tmp_path: Path, steps: list[int]) -> dict[str, str]:
     return {name: digest for name, (digest, _) in files(tmp_path / "reference" / "feeds").items()}
 
 
+def failed_growing(config: Path, articles: int) -> str:
+    """Grow the site's dump to `articles`, build, and return what the failed build said."""
+    write_dump(articles, config.parent / "dump.txt")
+    result = run("build", "-q", "--config", str(config))
+    assert result.exit_code == 1
+    return result.stderr
+
+
 def digests(folder: Path) -> dict[str, str]:
     return {name: digest for name, (digest, _) in files(folder).items()}
 
@@ -60,11 +68,8 @@ def test_a_full_disk_under_the_store_changes_nothing_and_says_so(
     assert run("build", "-q", "--config", str(config)).exit_code == 0
     before, old_generation = files(work / "feeds"), generation(disk / "pressfeed.db")
     fill(disk, 64 << 10)
-    write_dump(600, work / "dump.txt")
-    result = run("build", "-q", "--config", str(config))
-    assert result.exit_code == 1
     store = disk / "pressfeed.db"
-    assert result.stderr == (
+    assert failed_growing(config, 600) == (
         f"error: {store}: the disk holding the store is full; the store was left as it was "
         "(free some space, then run again)\n"
     )
@@ -82,12 +87,8 @@ def test_a_read_only_store_folder_is_named_as_such(tmp_path: Path, small_disk: C
     assert run("build", "-q", "--config", str(config)).exit_code == 0
     before = files(tmp_path / "feeds")
     remount_read_only(disk)
-    write_dump(25, tmp_path / "dump.txt")
-    result = run("build", "-q", "--config", str(config))
-    assert result.exit_code == 1
-    store = disk / "pressfeed.db"
-    assert result.stderr == (
-        f"error: {store}: the store or its folder is read-only; the store was left as it was "
+    assert failed_growing(config, 25) == (
+        f"error: {disk / 'pressfeed.db'}: the store or its folder is read-only; the store was left as it was "
         f"(make {disk} and the store writable, then run again)\n"
     )
     assert files(tmp_path / "feeds") == before
