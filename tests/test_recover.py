@@ -29,7 +29,8 @@ def built(config: Path) -> Result:
 def refusal(folder: Path, what: str) -> str:
     return (
         f"error: {folder / 'pressfeed.db'}: {what}, but {folder / 'feeds'} holds feeds pressfeed published "
-        "(all.atom.xml); building now would start over and lose what was published. Restore the store "
+        "(all.atom.xml) that a new store would change; building now would start over and lose what was "
+        "published. Restore the store "
         "from a backup, or rebuild it from the feeds with 'pressfeed recover'; to start a new store on "
         "purpose, run the build with --new-store. Nothing was written.\n"
     )
@@ -54,6 +55,7 @@ def test_a_lost_store_beside_published_feeds_is_refused_and_nothing_written(
         Path(f"{store}{extra}").unlink(missing_ok=True)
     lose(store)  # type: ignore[operator]
     existed = store.exists()
+    write_dump(10, tmp_path / "dump.txt", first=20)  # the export now holds the newest 10 only
     result = run("build", "--config", str(config))
     assert result.exit_code == 1
     assert result.stderr == refusal(tmp_path, what)
@@ -68,7 +70,8 @@ def test_a_store_without_articles_beside_published_feeds_is_refused(tmp_path: Pa
     with sqlite3.connect(store) as db:
         db.execute("DELETE FROM articles")
     db.close()
-    result = run("build", "--full", "--config", str(config))
+    write_dump(11, tmp_path / "dump.txt", first=1)  # the oldest article left the export
+    result = run("build", "--config", str(config))
     assert result.exit_code == 1
     assert result.stderr == refusal(tmp_path, "the store holds no article")
 
@@ -94,9 +97,26 @@ def test_new_store_starts_over_on_purpose(tmp_path: Path) -> None:
     config = site(tmp_path, 12)
     built(config)
     (tmp_path / "pressfeed.db").unlink()
+    write_dump(5, tmp_path / "dump.txt")
     result = run("build", "-q", "--new-store", "--config", str(config))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "pressfeed.db").stat().st_size > 0
+    assert len(list((tmp_path / "feeds" / "articles").rglob("*.html"))) == 12  # old pages stay
+
+
+def test_a_fresh_checkout_whose_dump_gives_back_the_published_feeds_builds(tmp_path: Path) -> None:
+    """No store, but the dump holds every published article: a new store gives back the same
+    bytes (ids and times are minted from the dump), so the build goes on and writes nothing.
+    This is the README's first command on a fresh clone, whose `feeds/` is committed."""
+    config = site(tmp_path, 30, max_entries=5, archive_page_size=4)
+    built(config)
+    before = files(tmp_path / "feeds")
+    for name in ("pressfeed.db", "pressfeed.db-wal", "pressfeed.db-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    result = run("build", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].endswith(" 0 of 112 files written")
+    assert files(tmp_path / "feeds") == before
 
 
 def test_a_backup_taken_while_builds_run_is_a_whole_store(tmp_path: Path) -> None:

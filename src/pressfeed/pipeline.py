@@ -194,16 +194,15 @@ def build(
     from pressfeed.types import BuildReport
 
     parts = PARTS if formats is None else formats
-    if not new_store:
-        guard.check_file(config)
+    lost = None if new_store else guard.lost_file(config)
     if not full and nothing_new(config, parts):
         return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
     from pressfeed.merge import ingest
     from pressfeed.publish import prepare
 
-    with exclusive(config), open_store(config.store_path) as store:
+    with exclusive(config), _undone_if_refused(config, lost), open_store(config.store_path) as store:
         if not new_store:
-            guard.check_store(store, config)
+            lost = guard.check_store(store, config, lost)
         spans = _spans(store, config, full)
         if not spans and is_published(store, config, parts) and not _pings_pending(store):
             return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
@@ -219,7 +218,11 @@ def build(
                 raise NothingAccepted(config, [*reading.problems, *reading.held])
             _remember(store, spans, reading)
             guard.remember_site(store, config)
-            return report, prepare(store, config, formats, full=full)
+            prepared = prepare(store, config, formats, full=full)
+            if lost is not None and prepared.replaces_published():
+                prepared.discard()
+                raise guard.refusal(config, lost)
+            return report, prepared
 
         report, prepared = _committed(store, merge_and_stage)
         published = prepared.finish(store)
@@ -238,6 +241,17 @@ def build(
 
 
 T = TypeVar("T")
+
+
+@contextmanager
+def _undone_if_refused(config: Config, lost: guard.Lost | None) -> Iterator[None]:
+    """A build refused for a lost store leaves the store file as it found it."""
+    try:
+        yield
+    except StoreError:
+        if lost is not None:
+            lost.undo(config.store_path)
+        raise
 
 
 def _committed(store: Store, work: Callable[[], tuple[T, Prepared]]) -> tuple[T, Prepared]:
@@ -366,9 +380,8 @@ def rebuild(config: Config) -> BuildReport:
         store.forget_rendered(output_key(config))
         return None, prepare(store, config, full=True)
 
-    guard.check_file(config)
     with exclusive(config), open_store(config.store_path) as store:
-        guard.check_store(store, config)
+        guard.check_store(store, config, None)
         _, prepared = _committed(store, forget_and_stage)
         published = prepared.finish(store)
         _announce(store, config, published.feeds)

@@ -129,6 +129,10 @@ class Prepared:
     #: Site files in the folder, to remember once published (None: not counted this time).
     site_count: int | None
 
+    def replaces_published(self) -> bool:
+        """Whether renaming would change a file that is there now."""
+        return any(r.staged is not None and not r.output.new_file for r in self.rendered)
+
     def discard(self) -> None:
         """Remove every staged file: the folder stays as it was."""
         discard(r.staged for r in self.rendered if r.staged is not None)
