@@ -256,7 +256,7 @@ def test_a_rerun_with_nothing_new_reads_and_renders_nothing(
 ) -> None:
     build(config, now=NOW)
     monkeypatch.setattr("pressfeed.pipeline.read_records", None)  # would fail if called
-    monkeypatch.setattr("pressfeed.publish.publish", None)
+    monkeypatch.setattr("pressfeed.build_output.publish", None)
     report = build(config, now=NOW)
     assert report.skipped
     assert report.feeds == ()
@@ -294,7 +294,7 @@ def test_a_crash_mid_build_leaves_store_and_feeds_as_they_were(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr("pressfeed.publish.prepare", crash)
+    monkeypatch.setattr("pressfeed.build_output.prepare", crash)
     with pytest.raises(RuntimeError, match="power cut"):
         build(dataclasses.replace(config, inputs=(grown,)), now=NOW)
     assert snapshot(config.output_dir) == feeds
@@ -426,7 +426,7 @@ def test_files_are_written_with_short_thread_turns_then_the_callers_come_back(
 ) -> None:
     """While the writer thread stages files, Python switches threads every WRITER_TURNS
     seconds; after the build, even a failed one, the caller's interval is back."""
-    from pressfeed import publish
+    from pressfeed import build_output as publish
 
     during: list[float] = []
     real_stage = publish.stage

@@ -3,7 +3,7 @@
 Articles are loaded in the order documents will need them and rendered a chunk at a time, in
 every format the documents use. Each fragment is dropped once every document using it has
 taken it, so memory holds a window of the archive, not all of it. Every chunk's fragments are
-parsed once (well-formed XML); a document is checked pieces joined, see publish.py. From
+parsed once (well-formed XML); a document is checked pieces joined, see build_output.py. From
 CHECK_APART articles on, a second process parses them while this one goes on (apart.py), and
 `verified()` waits for its answer before anything is published.
 """

@@ -104,7 +104,7 @@ def discard(staged: Iterable[Staged]) -> None:
 
 def write_if_changed(root: Path, relpath: str, data: bytes) -> bool:
     """Replace one file atomically unless it already holds `data`; True when written.
-    (A build stages many files first, see publish.py; this is the one-file case.)"""
+    (A build stages many files first, see build_output.py; this is the one-file case.)"""
     staged = stage(root, relpath, data)
     if staged is None:
         return False
@@ -145,7 +145,7 @@ def flush_all() -> None:
 
 def _write_temp(target: Path, data: bytes, sync: bool) -> Path:
     """A new temporary file beside `target` holding `data`. Plain system calls, as few as can
-    be: on the writer thread (publish.py), each one gives Python's lock away and waits to take
+    be: on the writer thread (build_output.py), each one gives Python's lock away and waits to take
     it back from the thread that renders."""
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     temp = Path(name)

@@ -33,11 +33,11 @@ from pressfeed.state import is_published, output_key
 from pressfeed.store import Store, open_store
 
 if TYPE_CHECKING:
+    from pressfeed.build_output import Prepared
     from pressfeed.merge import IngestReport
-    from pressfeed.publish import Prepared
     from pressfeed.recover import Recovered
-    from pressfeed.remote import PublishReport
     from pressfeed.types import BuildReport, CleanRecord, FeedResult, Problem, RawRecord
+    from pressfeed.upload import PublishReport
 
 # Rendering, merging and cleaning are imported where they are used: a rerun that finds
 # nothing new should not pay for loading them.
@@ -197,8 +197,8 @@ def build(
     lost = None if new_store else guard.lost_file(config)
     if not full and nothing_new(config, parts):
         return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
+    from pressfeed.build_output import prepare
     from pressfeed.merge import ingest
-    from pressfeed.publish import prepare
 
     with exclusive(config), _undone_if_refused(config, lost), open_store(config.store_path) as store:
         if not new_store:
@@ -290,7 +290,7 @@ def publish_output(
 ) -> PublishReport:
     """Upload what changed in the output folder to `to` (default: the config's publish.to)."""
     from pressfeed.errors import PublishError
-    from pressfeed.remote import publish_folder
+    from pressfeed.upload import publish_folder
 
     destination = to or config.publish_to
     if destination is None:
@@ -373,7 +373,7 @@ def _input_key(path: Path) -> str:
 
 def rebuild(config: Config) -> BuildReport:
     """Render every document from the store, whatever was rendered before (no input is read)."""
-    from pressfeed.publish import prepare
+    from pressfeed.build_output import prepare
     from pressfeed.types import BuildReport
 
     def forget_and_stage() -> tuple[None, Prepared]:

@@ -63,7 +63,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN born INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX articles_by_birth ON articles (born, published, id);
     """,
-    # 4: what `publish` last uploaded to each destination (remote.py).
+    # 4: what `publish` last uploaded to each destination (upload.py).
     """
     CREATE TABLE uploads (
         destination TEXT NOT NULL,

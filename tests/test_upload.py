@@ -18,7 +18,7 @@ from pressfeed.cli import main
 from pressfeed.config import Config
 from pressfeed.errors import PublishError
 from pressfeed.pipeline import build, publish_output
-from pressfeed.remote import plan_uploads
+from pressfeed.upload import plan_uploads
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 BUCKET = "feeds-bucket"
@@ -137,9 +137,9 @@ def test_a_dry_run_changes_nothing(site: Config, s3: object) -> None:
 def test_an_interrupted_publish_resumes_where_it_stopped(
     site: Config, s3: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pressfeed.remote
+    import pressfeed.upload
 
-    real_put, done = pressfeed.remote._Target.put, []
+    real_put, done = pressfeed.upload._Target.put, []
 
     def failing_put(self: object, upload: object) -> None:
         if len(done) == 5:
@@ -147,10 +147,10 @@ def test_an_interrupted_publish_resumes_where_it_stopped(
         real_put(self, upload)  # type: ignore[arg-type]
         done.append(upload)
 
-    monkeypatch.setattr(pressfeed.remote._Target, "put", failing_put)
+    monkeypatch.setattr(pressfeed.upload._Target, "put", failing_put)
     with pytest.raises(PublishError, match="network down"):
         publish_output(site)
-    monkeypatch.setattr(pressfeed.remote._Target, "put", real_put)
+    monkeypatch.setattr(pressfeed.upload._Target, "put", real_put)
     total = len(plan_uploads(site.output_dir))
     report = publish_output(site)
     assert (len(report.uploaded), report.unchanged) == (total - 5, 5)
