@@ -65,7 +65,8 @@ def test_the_first_publish_uploads_the_site_with_the_right_headers(site: Config,
     order: list[str] = []
     report = publish_output(site, on_upload=order.append)
     planned = [u.key for u in plan_uploads(site.output_dir)]
-    assert report.uploaded == planned == order
+    assert sorted(report.uploaded) == sorted(planned) == sorted(order)
+    assert report.uploaded == order
     assert keys(s3) == {f"motie/{key}" for key in planned}
     head = s3.head_object(Bucket=BUCKET, Key="motie/all.atom.xml")  # type: ignore[attr-defined]
     assert (head["ContentType"], head["CacheControl"]) == (
@@ -84,23 +85,80 @@ def test_the_first_publish_uploads_the_site_with_the_right_headers(site: Config,
     assert body == (site.output_dir / "all.rss.xml").read_bytes()
 
 
-def test_uploads_come_pages_first_then_feeds_then_the_front_page(site: Config, s3: object) -> None:
+def links_of(config: Config) -> dict[str, frozenset[str]]:
+    return {u.key: u.links for u in plan_uploads(config.output_dir, config.base_url)}
+
+
+#: What a subscriber fetches first: the feeds and the OPML list at the top of the site.
+def entry_point(key: str) -> bool:
+    return "/" not in key and key.endswith((".atom.xml", ".rss.xml", ".json", ".opml"))
+
+
+def dangling_after_each_upload(
+    order: list[str], new: dict[str, frozenset[str]], old: dict[str, frozenset[str]]
+) -> list[str]:
+    """For every prefix of the upload sequence: each document a reader can reach (from the
+    feeds and the OPML list, or any object the destination held before) links only to objects
+    that are there. Returns the faults found."""
+    present = set(old)
+    current = dict(old)
+    faults = []
+    for step, key in enumerate(order):
+        present.add(key)
+        current[key] = new[key]
+        frontier = [k for k in present if entry_point(k) or k in old]
+        reached = set(frontier)
+        while frontier:
+            document = frontier.pop()
+            for target in current.get(document, frozenset()):
+                if target not in present:
+                    faults.append(f"after {step + 1} uploads ({key}): {document} links to missing {target}")
+                elif target not in reached:
+                    reached.add(target)
+                    frontier.append(target)
+    return faults
+
+
+def test_the_first_publish_shows_a_reader_no_missing_page(site: Config, s3: object) -> None:
+    """On an empty destination the feeds and the pages link each other in a circle (entries
+    link pages, pages advertise the feeds): the feeds and the OPML list go up last, in one
+    wave, and only a link to one of them can miss while that wave runs."""
     order: list[str] = []
-    publish_output(site, on_upload=order.append)
-    ranks = [
-        "pages"
-        if k.startswith(("articles/", "archive/"))
-        else "feeds"
-        if "/" not in k and k.endswith((".xml", ".json", ".xml.gz", ".json.gz"))
-        else "front"
-        for k in order
-    ]
-    assert ranks == sorted(ranks, key=["pages", "feeds", "front"].index)
-    assert (
-        order.index("index.html")
-        > order.index("all.atom.xml")
-        > max(order.index(k) for k in order if k.startswith("articles/"))
+    report = publish_output(site, on_upload=order.append)
+    faults = dangling_after_each_upload(order, links_of(site), {})
+    assert [f for f in faults if not entry_point(f.rpartition(" ")[2])] == []
+    assert report.waves >= 4
+    assert order.index("index.html") < order.index("all.atom.xml")
+    assert max(order.index(k) for k in order if k.startswith("articles/")) < order.index("all.atom.xml")
+
+
+def test_every_prefix_of_an_update_links_only_to_objects_that_are_there(
+    config: Config, endpoint: str, s3: object, tmp_path: Path
+) -> None:
+    """A site with archive pages gains articles (a new archive page, a page gaining its
+    `next-archive`, new article pages, changed listings): at every step of the upload,
+    whatever a reader can reach links only to objects already there."""
+    from conftest import write_dump
+
+    dump = tmp_path / "many.txt"
+    small = dataclasses.replace(
+        config,
+        inputs=(dump,),
+        max_entries=4,
+        archive_page_size=3,
+        publish_to=f"s3://{BUCKET}/grow",
+        endpoint_url=endpoint,
     )
+    write_dump(20, dump)
+    build(small, now=NOW)
+    publish_output(small)
+    old = links_of(small)
+    write_dump(24, dump)
+    build(small, now=NOW)
+    order: list[str] = []
+    publish_output(small, on_upload=order.append)
+    assert any(k.startswith("archive/all/") for k in order) and "all.atom.xml" in order
+    assert dangling_after_each_upload(order, links_of(small), old) == []
 
 
 def test_a_rerun_with_nothing_new_uploads_nothing(site: Config, s3: object) -> None:
@@ -131,29 +189,33 @@ def test_a_dry_run_changes_nothing(site: Config, s3: object) -> None:
     report = publish_output(site, dry_run=True)
     assert report.dry_run and report.uploaded
     assert keys(s3) == set()
-    assert publish_output(site).uploaded == report.uploaded
+    assert sorted(publish_output(site).uploaded) == sorted(report.uploaded)
 
 
 def test_an_interrupted_publish_resumes_where_it_stopped(
     site: Config, s3: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The sixth upload fails: the uploads already done are recorded, no later wave starts,
+    and the rerun uploads exactly the rest."""
     import pressfeed.upload
 
-    real_put, done = pressfeed.upload._Target.put, []
+    real_put, calls = pressfeed.upload._Target.put, []
 
     def failing_put(self: object, upload: object) -> None:
-        if len(done) == 5:
+        calls.append(upload)
+        if len(calls) == 6:
             raise PublishError("network down")
         real_put(self, upload)  # type: ignore[arg-type]
-        done.append(upload)
 
     monkeypatch.setattr(pressfeed.upload._Target, "put", failing_put)
-    with pytest.raises(PublishError, match="network down"):
+    with pytest.raises(PublishError, match=r"network down; \d+ uploaded; the next publish uploads the rest"):
         publish_output(site)
+    first = len(keys(s3))
     monkeypatch.setattr(pressfeed.upload._Target, "put", real_put)
     total = len(plan_uploads(site.output_dir))
+    assert 0 < first < total
     report = publish_output(site)
-    assert (len(report.uploaded), report.unchanged) == (total - 5, 5)
+    assert (len(report.uploaded), report.unchanged) == (total - first, first)
 
 
 def test_deleting_removed_objects_is_opt_in_and_last(site: Config, s3: object) -> None:
@@ -227,7 +289,9 @@ def test_the_cli_prints_what_it_uploaded(site: Config, s3: object) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith(f"would upload: s3://{BUCKET}/motie/articles/")
-    assert result.stdout.splitlines()[-1].endswith("would upload, 0 unchanged, 0 deleted")
+    assert result.stdout.splitlines()[-1].endswith(
+        "would upload, 0 unchanged, 0 deleted; the whole destination was checked"
+    )
     assert keys(s3) == set()
 
 

@@ -257,26 +257,44 @@ def _check_folder(folder: Path) -> None:
     "--endpoint-url", metavar="URL", help="S3 API endpoint for R2, MinIO, B2; default: publish.endpoint_url."
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be uploaded; upload nothing.")
+@click.option(
+    "--verify", is_flag=True, help="List the whole destination; upload whatever is missing or different."
+)
 @_user_errors
 def publish(
-    config_path: Path, output: Path | None, to: str | None, endpoint_url: str | None, dry_run: bool
+    config_path: Path,
+    output: Path | None,
+    to: str | None,
+    endpoint_url: str | None,
+    dry_run: bool,
+    verify: bool,
 ) -> None:
-    """Upload what changed in the output folder to object storage, in a safe order."""
-    _publish(_load(config_path, (), output), to, endpoint_url, dry_run)
+    """Upload what changed in the output folder (S3, SFTP, a folder), in a safe order.
+
+    Example: pressfeed publish --to sftp://www@press.example.org/srv/www/news --verify"""
+    _publish(_load(config_path, (), output), to, endpoint_url, dry_run, verify=verify)
 
 
-def _publish(config: Config, to: str | None, endpoint_url: str | None, dry_run: bool) -> None:
+def _publish(
+    config: Config, to: str | None, endpoint_url: str | None, dry_run: bool, *, verify: bool = False
+) -> None:
     from pressfeed.pipeline import publish_output
 
-    report = publish_output(config, to=to, endpoint_url=endpoint_url, dry_run=dry_run)
+    report = publish_output(config, to=to, endpoint_url=endpoint_url, dry_run=dry_run, verify=verify)
     verb = "would upload" if report.dry_run else "uploaded"
     for key in report.uploaded:
         click.echo(f"{verb}: {report.destination}/{key}")
     for key in report.deleted:
         click.echo(f"{'would delete' if report.dry_run else 'deleted'}: {report.destination}/{key}")
+    if report.missing:
+        click.echo(
+            f"{report.destination}: {len(report.missing)} objects uploaded before were missing or different "
+            f"there (first: {report.missing[0]})"
+        )
+    checked = "; the whole destination was checked" if report.verified else ""
     click.echo(
         f"{report.destination}: {len(report.uploaded)} {verb}, {report.unchanged} unchanged, "
-        f"{len(report.deleted)} deleted"
+        f"{len(report.deleted)} deleted{checked}"
     )
 
 

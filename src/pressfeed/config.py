@@ -7,7 +7,7 @@ import string
 import unicodedata
 import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -40,6 +40,10 @@ DEFAULTS: dict[str, Any] = {
     "output.gzip": True,
     "websub.hubs": [],
     "publish.delete": False,
+    "publish.concurrency": 16,
+    "publish.timeout": 10,
+    "publish.retries": 3,
+    "publish.deadline": 600,
     "limits.allow_empty_feeds": False,
     "categories": [],
     "unknown_categories": "publish",
@@ -52,6 +56,27 @@ DEFAULTS: dict[str, Any] = {
 PLACEHOLDERS: dict[str, set[str]] = {"overall": set(), "category": {"slug"}, "archive": {"feed", "page"}}
 #: The `{feed}` of the overall feed's archive pages; never given to a category as its slug.
 OVERALL_FEED_KEY = "all"
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """How hard `pressfeed publish` tries (publish.concurrency, timeout, retries, deadline)."""
+
+    #: Uploads running at once within a wave (SFTP: at most 4 connections).
+    concurrency: int
+    #: Seconds to connect, and to wait for an answer, per request.
+    timeout: float
+    #: Retries of a failed request (5xx, throttling, resets, timeouts), with backoff.
+    retries: int
+    #: Seconds after which a publish starts no new upload.
+    deadline: float
+
+    @classmethod
+    def defaults(cls) -> UploadLimits:
+        return cls(
+            *(DEFAULTS[f"publish.{name}"] for name in ("concurrency", "timeout", "retries", "deadline"))
+        )
+
 
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
@@ -127,6 +152,23 @@ class Config:
     endpoint_url: str | None = None
     #: Delete objects that are no longer in the output folder (after everything else).
     publish_delete: bool = False
+    #: How hard `publish` tries: concurrency, timeouts, retries, deadline.
+    upload_limits: UploadLimits = field(default_factory=lambda: UploadLimits.defaults())
+
+
+def _upload_limits(r: _Reader) -> UploadLimits | None:
+    def number(key: str, kind: type[int], least: int) -> int | None:
+        value = r.get(key, kind)
+        message = f"must be a whole number, at least {least}, got {{value!r}}"
+        return r.check(key, value, lambda v: v >= least, message)
+
+    concurrency = number("publish.concurrency", int, 1)
+    timeout = number("publish.timeout", int, 1)
+    retries = number("publish.retries", int, 0)
+    deadline = number("publish.deadline", int, 1)
+    if concurrency is None or timeout is None or retries is None or deadline is None:
+        return None
+    return UploadLimits(concurrency, float(timeout), retries, float(deadline))
 
 
 class _Reader:
@@ -211,7 +253,7 @@ _SCHEMA: dict[str, set[str]] = {
     "limits": {"max_entries", "summary_length", "archive_page_size", "allow_empty_feeds"},
     "store": {"path", "authoritative", "lock_timeout"},
     "websub": {"hubs"},
-    "publish": {"to", "endpoint_url", "delete"},
+    "publish": {"to", "endpoint_url", "delete", "concurrency", "timeout", "retries", "deadline"},
 }
 
 
@@ -363,6 +405,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         "must be an absolute http(s) URL, got {value!r}",
     )
     publish_delete = r.get("publish.delete", bool)
+    upload_limits = _upload_limits(r)
 
     if r.faults:
         raise ConfigError(str(path), r.faults)
@@ -372,7 +415,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     assert unknown is not None and max_entries is not None and summary_length is not None
     assert page_size is not None and store_path is not None and authoritative is not None
     assert lock_timeout is not None and allow_empty is not None and gzip is not None
-    assert publish_delete is not None
+    assert publish_delete is not None and upload_limits is not None
     return Config(
         path=path,
         title=title,
@@ -402,6 +445,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         publish_to=publish_to,
         endpoint_url=endpoint_url,
         publish_delete=publish_delete,
+        upload_limits=upload_limits,
     )
 
 

@@ -286,6 +286,7 @@ def publish_output(
     to: str | None = None,
     endpoint_url: str | None = None,
     dry_run: bool = False,
+    verify: bool = False,
     on_upload: Callable[[str], None] | None = None,
 ) -> PublishReport:
     """Upload what changed in the output folder to `to` (default: the config's publish.to)."""
@@ -301,8 +302,11 @@ def publish_output(
             config.output_dir,
             destination,
             endpoint_url=endpoint_url or config.endpoint_url,
+            base_url=config.base_url,
             delete=config.publish_delete,
             dry_run=dry_run,
+            verify=verify,
+            limits=config.upload_limits,
             on_upload=on_upload,
         )
 

@@ -463,6 +463,10 @@ class Store:
         with self._errors("write"):
             self._db.execute("DELETE FROM uploads WHERE destination = ? AND key = ?", (destination, key))
 
+    def forget_uploads(self, destination: str) -> None:
+        with self._errors("write"):
+            self._db.execute("DELETE FROM uploads WHERE destination = ?", (destination,))
+
     def forget_rendered(self, output: str) -> None:
         with self._errors("write"):
             self._db.execute("DELETE FROM rendered WHERE output = ?", (output,))
