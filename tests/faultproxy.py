@@ -8,6 +8,11 @@ server in the tests): added latency, error answers, connection resets, silence.
     proxy.inject("PUT", "hang")             # and the next gets no answer at all
     url = proxy.start(); ...; proxy.stop()
 
+or on its own (the publishing benchmark runs it apart, so that it does not share Python's lock
+with the client it measures):
+
+    python tests/faultproxy.py http://127.0.0.1:5000 --delay 0.05     # prints its URL
+
 Everything it sends goes to the one upstream it was given; it stops by itself with the test.
 """
 
@@ -131,3 +136,16 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _relay
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Relay HTTP to one upstream, adding latency.")
+    parser.add_argument("upstream")
+    parser.add_argument("--delay", type=float, default=0.0)
+    arguments = parser.parse_args()
+    alone = FaultProxy(arguments.upstream)
+    alone.delay = arguments.delay
+    print(alone.start(), flush=True)
+    threading.Event().wait()

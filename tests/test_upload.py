@@ -10,7 +10,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from moto.server import ThreadedMotoServer
 
 from conftest import SAMPLE, record
@@ -229,6 +229,14 @@ def test_deleting_removed_objects_is_opt_in_and_last(site: Config, s3: object) -
     assert "motie/feeds.opml" not in keys(s3)
 
 
+def publish_command(site: Config, *extra: str) -> Result:
+    """`pressfeed publish` to the site's destination, given on the command line."""
+    to, endpoint = site.publish_to or "", site.endpoint_url or ""
+    return CliRunner().invoke(
+        main, ["publish", "--config", str(site.path), "--to", to, "--endpoint-url", endpoint, *extra]
+    )
+
+
 def test_missing_credentials_are_one_clear_error(
     site: Config, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -237,18 +245,7 @@ def test_missing_credentials_are_one_clear_error(
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    result = CliRunner().invoke(
-        main,
-        [
-            "publish",
-            "--config",
-            str(site.path),
-            "--to",
-            site.publish_to or "",
-            "--endpoint-url",
-            site.endpoint_url or "",
-        ],
-    )
+    result = publish_command(site)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: s3://{BUCKET}/motie: no AWS credentials")
     assert len(result.stderr.splitlines()) == 1
@@ -274,19 +271,7 @@ def test_file_destinations_take_the_same_path(config: Config, tmp_path: Path) ->
 
 
 def test_the_cli_prints_what_it_uploaded(site: Config, s3: object) -> None:
-    result = CliRunner().invoke(
-        main,
-        [
-            "publish",
-            "--config",
-            str(site.path),
-            "--to",
-            site.publish_to or "",
-            "--endpoint-url",
-            site.endpoint_url or "",
-            "--dry-run",
-        ],
-    )
+    result = publish_command(site, "--dry-run")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith(f"would upload: s3://{BUCKET}/motie/articles/")
     assert result.stdout.splitlines()[-1].endswith(
