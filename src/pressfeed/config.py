@@ -50,6 +50,10 @@ DEFAULTS: dict[str, Any] = {
     "limits.max_entries": 50,
     "limits.summary_length": 280,
     "limits.archive_page_size": 100,
+    "truncation.detect": True,
+    # How press offices close a complete release: Korean "(끝)" (the end), "###" and "-30-" in
+    # English newsrooms, "- END -", "Ends".
+    "truncation.complete_endings": ["(끝)", "<끝>", "###", "-30-", "- END -", "-END-", "Ends", "ENDS"],
 }
 
 #: The placeholders each kind of file name template must use (and the only ones it may use).
@@ -152,6 +156,10 @@ class Config:
     endpoint_url: str | None = None
     #: Delete objects that are no longer in the output folder (after everything else).
     publish_delete: bool = False
+    #: Flag bodies that do not end like a finished sentence as cut off at the source.
+    detect_truncation: bool = True
+    #: Endings that mean a body is complete (`(끝)`, `###`, ...), besides sentence ends.
+    complete_endings: tuple[str, ...] = ()
     #: How hard `publish` tries: concurrency, timeouts, retries, deadline.
     upload_limits: UploadLimits = field(default_factory=lambda: UploadLimits.defaults())
 
@@ -243,6 +251,7 @@ _SCHEMA: dict[str, set[str]] = {
         "store",
         "websub",
         "publish",
+        "truncation",
     },
     "site": {"title", "subtitle", "base_url", "language", "timezone", "author", "id_authority", "templates"},
     "site.author": {"name", "email", "uri"},
@@ -254,6 +263,7 @@ _SCHEMA: dict[str, set[str]] = {
     "store": {"path", "authoritative", "lock_timeout"},
     "websub": {"hubs"},
     "publish": {"to", "endpoint_url", "delete", "concurrency", "timeout", "retries", "deadline"},
+    "truncation": {"detect", "complete_endings"},
 }
 
 
@@ -406,6 +416,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     )
     publish_delete = r.get("publish.delete", bool)
     upload_limits = _upload_limits(r)
+    detect_truncation = r.get("truncation.detect", bool)
+    complete_endings = _texts(r, "truncation.complete_endings")
 
     if r.faults:
         raise ConfigError(str(path), r.faults)
@@ -416,6 +428,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     assert page_size is not None and store_path is not None and authoritative is not None
     assert lock_timeout is not None and allow_empty is not None and gzip is not None
     assert publish_delete is not None and upload_limits is not None
+    assert detect_truncation is not None and complete_endings is not None
     return Config(
         path=path,
         title=title,
@@ -446,6 +459,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         endpoint_url=endpoint_url,
         publish_delete=publish_delete,
         upload_limits=upload_limits,
+        detect_truncation=detect_truncation,
+        complete_endings=complete_endings,
     )
 
 
@@ -490,6 +505,20 @@ def _author(r: _Reader) -> Author | None:
         "must be an absolute http(s) URL, got {value!r}",
     )
     return Author(name, email, uri) if name is not None else None
+
+
+def _texts(r: _Reader, key: str) -> tuple[str, ...] | None:
+    """A list of non-empty strings."""
+    items = r.get(key, list)
+    if items is None:
+        return None
+    texts = []
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            r.fault(f"{key}[{index}]", f"must be a non-empty text, got {item!r}")
+            continue
+        texts.append(item.strip())
+    return tuple(texts)
 
 
 def _hubs(r: _Reader) -> tuple[str, ...]:

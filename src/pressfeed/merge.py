@@ -196,6 +196,8 @@ class _Ingest:
             shorter_copy = record.truncated and continues(stored.body, record.body)
             if not shorter_copy:
                 body, truncated = record.body, record.truncated
+        else:
+            truncated = record.truncated  # the same body: only the rules (truncation.*) changed
         # A spelling that names the same category is no correction (a recovered store holds
         # the canonical names, the dump its own spellings).
         category = record.category

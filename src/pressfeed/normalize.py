@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
 from pressfeed.config import OVERALL_FEED_KEY, CategoryRule, Config, category_key
+from pressfeed.render.names import article_path
 from pressfeed.types import Article, Category, CleanRecord, Problem, RawRecord, StoredArticle
 
 #: C0 and C1 controls (tab and newline are whitespace and survive as spaces) and the
@@ -147,11 +148,23 @@ _NOT_ALNUM = re.compile(r"[^a-zA-Z0-9]+")
 _DASH_FOR_NOT_ALNUM = bytes(c if chr(c).isalnum() and c < 128 else ord("-") for c in range(256))
 
 
-def is_truncated(body: str) -> bool:
-    """True when the body does not end like a finished sentence (cut off at the source)."""
-    if body and body[-1] in _SENTENCE_ENDS:
+def is_truncated(body: str, complete_endings: tuple[str, ...] = (), detect: bool = True) -> bool:
+    """True when the body does not end like a finished sentence (cut off at the source), nor
+    with one of the endings a press office uses to close a release (`(끝)`, `###`, `-30-`), nor
+    with a contact line (an e-mail address in its last line)."""
+    if not detect or (body and body[-1] in _SENTENCE_ENDS):
         return False
-    return _FINISHED.search(body[-16:]) is None
+    if _FINISHED.search(body[-16:]) is not None:
+        return False
+    tail = body.rstrip()
+    if any(tail.endswith(ending) for ending in complete_endings):
+        return False
+    last_line = tail.rsplit("\n", 1)[-1][-200:]
+    return _EMAIL_IN_LINE.search(last_line) is None
+
+
+#: A contact line ends many complete releases: "Contact: Kim Min-ji, press@motie.go.kr".
+_EMAIL_IN_LINE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
 def summarize(body: str, truncated: bool, length: int) -> str:
@@ -198,7 +211,8 @@ def clean_stream(
             problems.append(Problem(raw.path, raw.line, message))
         else:
             origin = f"{raw.path}:{raw.line}"
-            yield CleanRecord(origin, category, title, body, raw.day, is_truncated(body))
+            truncated = is_truncated(body, config.complete_endings, config.detect_truncation)
+            yield CleanRecord(origin, category, title, body, raw.day, truncated)
 
 
 class CategoryResolver:
@@ -277,7 +291,7 @@ def to_article(stored: StoredArticle, category: Category, config: Config) -> Art
     tz = zoneinfo.ZoneInfo(config.timezone)
     return Article(
         id=stored.id,
-        link=stored.link,
+        link=f"{config.base_url}/{article_path(stored.link)}",
         title=stored.title,
         body=stored.body,
         summary=summarize(stored.body, stored.truncated, config.summary_length),

@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from pressfeed.config import Config, is_inside
+from pressfeed.render.names import article_path
 from pressfeed.errors import OutputError
 from pressfeed.render import fast
 from pressfeed.types import Article, ArticleMeta, Category, FeedFormat
@@ -135,10 +136,10 @@ class Site:
         return Page(relpath, kind, seqs, _digest(settings, state), category)
 
     def article_relpath(self, link: str) -> str | None:
-        """Where an article's page lives: the path of its link under the base URL (None for a
-        link minted under another base URL, whose page this site cannot hold)."""
-        relpath = link.removeprefix(f"{self.config.base_url}/")
-        return relpath if relpath != link and is_inside(relpath) else None
+        """Where an article's page lives under the base URL, whatever base URL its link was
+        minted under (see render.names.article_path); None for a path that would leave the folder."""
+        relpath = article_path(link)
+        return relpath if is_inside(relpath) else None
 
     # -- rendering ------------------------------------------------------------------------
 

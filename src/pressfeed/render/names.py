@@ -18,3 +18,10 @@ TRUNCATION_NOTE = "[The text was cut off at the source.]"
 def site_url(config: Config) -> str:
     """The page a feed's `alternate` link points at."""
     return f"{config.base_url}/"
+
+
+def article_path(link: str) -> str:
+    """Where an article's page lives under the base URL (`articles/DAY/FILE.html`), from the
+    link it was minted with: links follow `site.base_url`, so a site that moves (staging to
+    production) links every page at its new address on the next build."""
+    return "/".join(link.rsplit("/", 3)[-3:])
