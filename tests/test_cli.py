@@ -169,16 +169,21 @@ def test_articles_list_and_show(config_path: Path) -> None:
     assert listing.exit_code == 0
     lines = listing.stdout.splitlines()
     assert len(lines) == 2
-    published, category, article_id, title = lines[0].split("  ", 3)
+    published, category, short, title = lines[0].split("  ", 3)
     assert (published, category) == ("2025-09-29T00:00:01+09:00", "FTA/Economic Cooperation")
     assert title == "13th East Asia Summit (EAS) Economic Ministers’ Meeting"
-    shown = run("articles", "show", "--config", str(config_path), article_id)
+    assert len(short) == 8
+    shown = run("articles", "show", "--config", str(config_path), short)
     assert shown.exit_code == 0
-    assert shown.stdout.splitlines()[:3] == [
-        f"id:        {article_id}",
+    article_id = shown.stdout.splitlines()[0].removeprefix("id:        ")
+    assert article_id.startswith("tag:example.org,2025-09-29:/motie/articles/2025-09-29/13th-")
+    assert article_id.endswith(f"-{short}")
+    assert shown.stdout.splitlines()[1:3] == [
         f"link:      https://example.org/motie/articles/2025-09-29/{article_id.rsplit('/', 1)[1]}.html",
         f"title:     {title}",
     ]
+    by_title = run("articles", "show", "--config", str(config_path), "13th east asia")
+    assert by_title.stdout == shown.stdout
     assert shown.stdout.rstrip().endswith("in the upcoming APEC Summit.")
     assert len(run("articles", "list", "--config", str(config_path)).stdout.splitlines()) == 10
 
@@ -187,7 +192,10 @@ def test_articles_show_of_an_unknown_id_is_exit_1(config_path: Path) -> None:
     run("build", "-q", "--config", str(config_path))
     result = run("articles", "show", "--config", str(config_path), "tag:nope")
     assert result.exit_code == 1
-    assert result.stderr == f"error: no article with id 'tag:nope' in {config_path.parent / 'pressfeed.db'}\n"
+    assert result.stderr == (
+        f"error: no article matches 'tag:nope' in {config_path.parent / 'pressfeed.db'}: give its id, its "
+        "short id (see 'pressfeed articles list') or the start of its title\n"
+    )
 
 
 def test_rebuild_rewrites_what_is_missing(config_path: Path) -> None:
@@ -203,12 +211,12 @@ def test_a_newer_store_is_a_clear_error(config_path: Path) -> None:
 
     raw = sqlite3.connect(config_path.parent / "pressfeed.db")
     raw.execute("CREATE TABLE t (x)")
-    raw.execute("PRAGMA user_version = 7")
+    raw.execute("PRAGMA user_version = 99")
     raw.commit()
     raw.close()
     result = run("build", "--config", str(config_path))
     assert result.exit_code == 1
-    assert "written by a newer pressfeed (schema 7" in result.stderr
+    assert "written by a newer pressfeed (schema 99" in result.stderr
     assert "Traceback" not in result.output
 
 

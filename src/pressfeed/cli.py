@@ -358,7 +358,10 @@ def articles() -> None:
 @click.option("--withdrawn", is_flag=True, help="Include withdrawn articles.")
 @_user_errors
 def articles_list(config_path: Path, category: str | None, withdrawn: bool) -> None:
-    """One line per article, newest first: published, category, id, title."""
+    """One line per article, newest first: published, category, short id, title.
+
+    Example: pressfeed articles list --category Industry --withdrawn"""
+    from pressfeed.articles import short_id
     from pressfeed.config import category_key
     from pressfeed.normalize import CategoryResolver
     from pressfeed.store import open_store
@@ -372,23 +375,25 @@ def articles_list(config_path: Path, category: str | None, withdrawn: bool) -> N
             if wanted is None or category_key(name) == wanted:
                 mark = "  (withdrawn)" if article.withdrawn else ""
                 published = _local(article.published, config).isoformat()
-                click.echo(f"{published}  {name}  {article.id}  {article.title}{mark}")
+                click.echo(f"{published}  {name}  {short_id(article.id)}  {article.title}{mark}")
 
 
 @articles.command("show")
 @config_option
-@click.argument("article_id")
+@click.argument("reference", metavar="ID")
 @_user_errors
-def articles_show(config_path: Path, article_id: str) -> None:
-    """Every stored field of one article, then its body."""
+def articles_show(config_path: Path, reference: str) -> None:
+    """Every stored field of one article, then its body. ID: the full id, the short id, or
+    the start of the title.
+
+    Example: pressfeed articles show 8dbd74c4"""
+    from pressfeed.articles import find
     from pressfeed.normalize import CategoryResolver
     from pressfeed.store import open_store
 
     config = _load(config_path, ())
     with open_store(config.store_path) as store:
-        article = store.find(article_id)
-    if article is None:
-        raise SystemExit(_fail(f"no article with id {article_id!r} in {config.store_path}"))
+        article = find(store, reference)
     fields = {
         "id": article.id,
         "link": article.link,
@@ -405,6 +410,39 @@ def articles_show(config_path: Path, article_id: str) -> None:
         click.echo(f"{name + ':':<11}{value}")
     click.echo()
     click.echo(article.body)
+
+
+@articles.command("withdraw")
+@config_option
+@click.argument("reference", metavar="ID")
+@_user_errors
+def articles_withdraw(config_path: Path, reference: str) -> None:
+    """Take one article out of every feed, page and archive page (the next build publishes
+    it); its id is never reused, and no dump brings it back. ID: the full id, the short id, or
+    the start of the title.
+
+    Example: pressfeed articles withdraw 8dbd74c4 && pressfeed build"""
+    _withdraw(config_path, reference, restore=False)
+
+
+@articles.command("restore")
+@config_option
+@click.argument("reference", metavar="ID")
+@_user_errors
+def articles_restore(config_path: Path, reference: str) -> None:
+    """Put a withdrawn article back where it was (the next build publishes it).
+
+    Example: pressfeed articles restore 8dbd74c4 && pressfeed build"""
+    _withdraw(config_path, reference, restore=True)
+
+
+def _withdraw(config_path: Path, reference: str, *, restore: bool) -> None:
+    from pressfeed.articles import short_id
+    from pressfeed.pipeline import withdraw_article
+
+    article = withdraw_article(_load(config_path, ()), reference, restore=restore)
+    verb = "restored" if restore else "withdrawn"
+    click.echo(f"{verb}: {short_id(article.id)}  {article.title}; the next build publishes it")
 
 
 def _formats(value: str | None) -> frozenset[str] | None:

@@ -210,7 +210,7 @@ class _Ingest:
             category=category,
             body=body,
             truncated=truncated,
-            withdrawn=False,
+            withdrawn=stored.retracted,  # a dump brings back what it withdrew, not an editor's retraction
         )
         if merged == stored:
             self.report.unchanged += 1

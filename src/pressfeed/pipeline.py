@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from pressfeed.build_output import Prepared
     from pressfeed.merge import IngestReport
     from pressfeed.recover import Recovered
-    from pressfeed.types import BuildReport, CleanRecord, FeedResult, Problem, RawRecord
+    from pressfeed.types import BuildReport, CleanRecord, FeedResult, Problem, RawRecord, StoredArticle
     from pressfeed.upload import PublishReport
 
 # Rendering, merging and cleaning are imported where they are used: a rerun that finds
@@ -325,6 +325,14 @@ def recover_store(config: Config, source: str | None = None) -> Recovered:
 
     with exclusive(config), open_store(config.store_path) as store, store.transaction():
         return recover(store, config, source_fetcher(config, source))
+
+
+def withdraw_article(config: Config, reference: str, *, restore: bool = False) -> StoredArticle:
+    """Withdraw one article from every feed and page (or restore it); the next build publishes."""
+    from pressfeed.articles import withdraw
+
+    with exclusive(config), open_store(config.store_path) as store, store.transaction():
+        return withdraw(store, config, reference, restore=restore)
 
 
 def _pings_pending(store: Store) -> bool:

@@ -23,9 +23,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from pressfeed.config import Config, is_inside
-from pressfeed.render.names import article_path
 from pressfeed.errors import OutputError
 from pressfeed.render import fast
+from pressfeed.render.names import article_path
 from pressfeed.types import Article, ArticleMeta, Category, FeedFormat
 
 if TYPE_CHECKING:

@@ -105,15 +105,20 @@ MIGRATIONS: tuple[str, ...] = (
     """
     DROP TRIGGER category_counts_insert;
     """,
+    # 7: articles withdrawn by an editor, which no dump brings back (`articles withdraw`).
+    """
+    ALTER TABLE articles ADD COLUMN retracted INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_COLUMNS = (
+_NEW_COLUMNS = (
     "seq, id, link, day, title, title_key, category, body, truncated, published, updated, withdrawn, "
     "origin, changed, born"
 )
-#: A new row: every column but `seq`, which SQLite numbers.
-_INSERT_ARTICLE = f"INSERT INTO articles ({_COLUMNS}) VALUES (NULL{', ?' * 14})"
+_COLUMNS = f"{_NEW_COLUMNS}, retracted"
+#: A new row: every column but `seq`, which SQLite numbers, and `retracted` (never, yet).
+_INSERT_ARTICLE = f"INSERT INTO articles ({_NEW_COLUMNS}) VALUES (NULL{', ?' * 14})"
 _META_COLUMNS = (
     "seq, id, day, title_key, category, published, updated, withdrawn, changed, truncated, born, link"
 )
@@ -124,6 +129,11 @@ def _in_categories(categories: Sequence[str] | None) -> tuple[str, tuple[str, ..
     if categories is None:
         return "", ()
     return f"AND category IN ({','.join('?' * len(categories))})", tuple(categories)
+
+
+def _like(text: str) -> str:
+    """`text` as a literal inside a LIKE pattern (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _utc(seconds: int) -> dt.datetime:
@@ -138,7 +148,7 @@ def _full(row: sqlite3.Row) -> StoredArticle:
     from pressfeed.types import StoredArticle  # imported on first use: a no-change rerun needs none
 
     (seq, id_, link, day, title, title_key, category, body, truncated, published, updated, withdrawn,
-     origin, changed, born) = row  # fmt: skip
+     origin, changed, born, retracted) = row  # fmt: skip
     return StoredArticle(
         seq=seq,
         id=id_,
@@ -155,6 +165,7 @@ def _full(row: sqlite3.Row) -> StoredArticle:
         origin=origin,
         changed=changed,
         born=born,
+        retracted=bool(retracted),
     )
 
 
@@ -323,6 +334,24 @@ class Store:
             row = self._db.execute(f"SELECT {_COLUMNS} FROM articles WHERE seq = ?", (seq,)).fetchone()
         return _full(row)
 
+    def lookup(self, reference: str) -> list[StoredArticle]:
+        """Articles a user's reference names: the full id, the short id (the id's last hash,
+        with its `-2` if any), or the start of a title (case ignored)."""
+        exact = self.find(reference)
+        if exact is not None:
+            return [exact]
+        with self._errors("read"):
+            short = self._db.execute(
+                f"SELECT {_COLUMNS} FROM articles WHERE id LIKE ? ESCAPE '\\'", (f"%-{_like(reference)}",)
+            ).fetchall()
+            if short and reference:
+                return list(map(_full, short))
+            titled = self._db.execute(
+                f"SELECT {_COLUMNS} FROM articles WHERE lower(title) LIKE ? ESCAPE '\\' ORDER BY seq",
+                (f"{_like(reference.lower())}%",),
+            ).fetchall()
+        return list(map(_full, titled)) if reference.strip() else []
+
     def find(self, article_id: str) -> StoredArticle | None:
         with self._errors("read"):
             row = self._db.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -386,7 +415,7 @@ class Store:
         with self._errors("write"):
             self._db.execute(
                 "UPDATE articles SET title = ?, title_key = ?, category = ?, body = ?, truncated = ?,"
-                " updated = ?, withdrawn = ?, origin = ?, changed = ? WHERE seq = ?",
+                " updated = ?, withdrawn = ?, origin = ?, changed = ?, retracted = ? WHERE seq = ?",
                 (
                     article.title,
                     article.title_key,
@@ -397,6 +426,7 @@ class Store:
                     int(article.withdrawn),
                     article.origin,
                     article.changed,
+                    int(article.retracted),
                     article.seq,
                 ),
             )

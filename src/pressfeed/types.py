@@ -125,6 +125,9 @@ class StoredArticle:
     changed: int
     #: Store generation that first stored it; archive pages follow (born, published, id).
     born: int = 0
+    #: Withdrawn by an editor (`pressfeed articles withdraw`): stays withdrawn whatever the
+    #: dumps say, until restored.
+    retracted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
