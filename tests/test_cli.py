@@ -31,7 +31,11 @@ def test_build_prints_a_line_per_feed_and_a_summary(config_path: Path) -> None:
     assert lines[0] == f"{out}/all.atom.xml  10 entries  written"
     assert f"{out}/industry.rss.xml  4 entries  written" in lines
     assert f"{out}/all.json  10 entries  written" in lines
-    assert lines[-2] == "site pages: 18 written, 0 unchanged"
+    assert lines[-3:-1] == [
+        "site pages: 18 written, 0 unchanged",
+        "cut off at the source? check: be9bee2d  End-Users, Fabless Firms, and Foundries Link Up to Build "
+        "Korea’s On-Device AI Semiconductor Ecosystem",
+    ]
     assert (
         lines[-1]
         == "10 articles accepted, 0 rejected; 10 new, 0 updated, 0 withdrawn; 30 of 30 files written"
@@ -70,13 +74,15 @@ def test_input_and_output_options_override_the_config(config_path: Path, tmp_pat
     assert not (tmp_path / "feeds").exists()
 
 
-def test_rejected_records_go_to_stderr_with_file_and_line(config_path: Path, tmp_path: Path) -> None:
+def test_rejected_records_go_to_stderr_with_file_and_line_and_exit_3(config_path: Path, tmp_path: Path) -> None:
+    """The good records are published; exit 3 tells a cron wrapper some were not."""
     dump = tmp_path / "mixed.txt"
     dump.write_text(
         record("Industry", "Good", "Fine.") + "-\nIndustry\nBad\nBody. date2025-02-30\n", encoding="utf-8"
     )
     result = run("build", "-q", "--config", str(config_path), "--input", str(dump))
-    assert result.exit_code == 0
+    assert result.exit_code == 3
+    assert (config_path.parent / "feeds" / "all.atom.xml").is_file()
     assert result.stderr == f"{dump}:8: impossible date 2025-02-30 (day is out of range for month)\n"
 
 

@@ -41,6 +41,7 @@ from pressfeed.output import (
     commit,
     discard,
     flush_all,
+    remove_files,
     remove_stale_temps,
     stage,
     target_path,
@@ -99,6 +100,9 @@ class Published:
     site_written: int
     #: Archive pages in the folder, planned or not.
     archive_pages: int
+    #: Files published before that this build no longer produces: kept, and removed.
+    stale: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
 
 
 def publish(
@@ -128,6 +132,9 @@ class Prepared:
     archive_pages: int
     #: Site files in the folder, to remember once published (None: not counted this time).
     site_count: int | None
+    #: Files published before and produced no more: removed after the renames, or kept.
+    remove: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
 
     def replaces_published(self) -> bool:
         """Whether renaming would change a file that is there now."""
@@ -143,18 +150,22 @@ class Prepared:
         transaction of its own unless the caller holds one)."""
         order = sorted(self.rendered, key=lambda r: (not r.output.new_file, r.output.rank))
         commit([r.staged for r in order if r.staged is not None])
+        remove_files(self.config.output_dir, [*self.remove, *(f"{r}.gz" for r in self.remove)])
         if store.in_transaction:
             self._record(store)
         else:
             with store.transaction():
                 self._record(store)
         (self.config.output_dir / PUBLISHING).unlink(missing_ok=True)
-        return Published(self.results, self.site_total, self.site_written, self.archive_pages)
+        return Published(
+            self.results, self.site_total, self.site_written, self.archive_pages, self.keep, self.remove
+        )
 
     def _record(self, store: Store) -> None:
         output = output_key(self.config)
         fingerprints = {r.output.relpath: r.output.fingerprint for r in self.rendered if r.output.fingerprint}
         store.set_rendered(output, fingerprints)
+        store.forget_rendered_paths(output, self.remove)
         mark_published(store, self.config, self.parts)
         if self.site_count is not None:
             store.set_meta(f"site-files:{output}", str(self.site_count))
@@ -226,9 +237,25 @@ def prepare(
     formats = sum(1 for fmt in FeedFormat if fmt.value in chosen)
     archive_pages = formats * sum(page_count(f.total, f.live, config) for f in scope.feeds)
     site_count = _site_files(store, config, pages, rendered, complete=scope.complete)
+    gone = sorted(set(done) - set(planned)) if scope.complete and chosen == PARTS else []
+    remove = tuple(r for r in gone if config.prune or r.startswith(ARTICLE_PAGES))
+    keep = tuple(r for r in gone if r not in remove)
     return Prepared(
-        config, chosen, rendered, results, site_count or 0, site_written, archive_pages, site_count
+        config,
+        chosen,
+        rendered,
+        results,
+        site_count or 0,
+        site_written,
+        archive_pages,
+        site_count,
+        remove,
+        keep,
     )
+
+
+#: Where article pages live: the page of a withdrawn article is removed, whatever output.prune.
+ARTICLE_PAGES = "articles/"
 
 
 def _site_files(

@@ -1,6 +1,7 @@
 """The `pressfeed` command: thin click wrappers over the library.
 
-Exit codes: 0 ok, 1 bad input, config or output (one line per fault on stderr), 2 usage.
+Exit codes: 0 ok; 1 nothing published: bad input, config, output or store (one line per fault
+on stderr); 2 usage; 3 (`build`) published, but some records were rejected (listed on stderr).
 """
 
 from __future__ import annotations
@@ -135,6 +136,8 @@ def build(
         _print_report(report)
     if publish_after:
         _publish(config, None, None, dry_run=False)
+    if report.problems:
+        raise SystemExit(PUBLISHED_WITH_REJECTIONS)
 
 
 @main.command()
@@ -468,14 +471,14 @@ def _local(when: dt.datetime, config: Config) -> dt.datetime:
 
 
 NOTHING_NEW = "nothing changed since the last build; no file written"
+#: `build`'s exit code when it published, but some records were rejected (listed on stderr).
+PUBLISHED_WITH_REJECTIONS = 3
 
 
 def _print_report(report: BuildReport) -> None:
     if report.skipped:
         click.echo(NOTHING_NEW)
         return
-    for article in report.withdrawn:
-        click.echo(f"withdrawn: {article.id}  {article.title}")
     subscriptions = [feed for feed in report.feeds if not feed.spec.archive]
     for feed in subscriptions:
         state = "written" if feed.written else "unchanged"
@@ -488,6 +491,7 @@ def _print_report(report: BuildReport) -> None:
     if report.site_files:
         unchanged = report.site_files - report.site_written
         click.echo(f"site pages: {report.site_written} written, {unchanged} unchanged")
+    _print_notices(report)
     written = sum(feed.written for feed in report.feeds) + report.site_written
     counts = f"{report.added} new, {report.updated} updated, {len(report.withdrawn)} withdrawn; "
     accepted = (
@@ -495,3 +499,20 @@ def _print_report(report: BuildReport) -> None:
     )
     files = len(subscriptions) + report.archive_pages + report.site_files
     click.echo(f"{accepted}{counts}{written} of {files} files written")
+
+
+def _print_notices(report: BuildReport) -> None:
+    """One line per article an editor may want to look at, and per file no longer produced."""
+    from pressfeed.articles import short_id
+
+    for label, articles in (
+        ("updated", report.corrected),
+        ("withdrawn", report.withdrawn),
+        ("cut off at the source? check", report.cut_off),
+    ):
+        for article in articles:
+            click.echo(f"{label}: {short_id(article.id)}  {article.title}")
+    for relpath in report.removed:
+        click.echo(f"removed: {relpath} (no longer produced)")
+    for relpath in report.stale:
+        click.echo(f"no longer produced: {relpath} (kept; output.prune: true removes it)")

@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "store.authoritative": False,
     "store.lock_timeout": 60,
     "output.gzip": True,
+    "output.prune": False,
     "websub.hubs": [],
     "publish.delete": False,
     "publish.concurrency": 16,
@@ -156,6 +157,9 @@ class Config:
     endpoint_url: str | None = None
     #: Delete objects that are no longer in the output folder (after everything else).
     publish_delete: bool = False
+    #: Remove files pressfeed published before and no longer produces (an article page of a
+    #: withdrawn article is removed whatever this says).
+    prune: bool = False
     #: Flag bodies that do not end like a finished sentence as cut off at the source.
     detect_truncation: bool = True
     #: Endings that mean a body is complete (`(끝)`, `###`, ...), besides sentence ends.
@@ -255,7 +259,7 @@ _SCHEMA: dict[str, set[str]] = {
     },
     "site": {"title", "subtitle", "base_url", "language", "timezone", "author", "id_authority", "templates"},
     "site.author": {"name", "email", "uri"},
-    "output": {"dir", "overall", "category", "archive", "gzip"},
+    "output": {"dir", "overall", "category", "archive", "gzip", "prune"},
     "output.overall": {"atom", "rss", "json"},
     "output.category": {"atom", "rss", "json"},
     "output.archive": {"atom", "rss", "json"},
@@ -401,6 +405,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     if template_dir is not None and not (path.parent / template_dir).is_dir():
         r.fault("site.templates", f"must be a folder of templates, got {template_dir!r}")
     gzip = r.get("output.gzip", bool)
+    prune = r.get("output.prune", bool)
     hubs = _hubs(r)
     publish_to = r.check(
         "publish.to",
@@ -428,7 +433,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     assert page_size is not None and store_path is not None and authoritative is not None
     assert lock_timeout is not None and allow_empty is not None and gzip is not None
     assert publish_delete is not None and upload_limits is not None
-    assert detect_truncation is not None and complete_endings is not None
+    assert detect_truncation is not None and complete_endings is not None and prune is not None
     return Config(
         path=path,
         title=title,
@@ -461,6 +466,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         upload_limits=upload_limits,
         detect_truncation=detect_truncation,
         complete_endings=complete_endings,
+        prune=prune,
     )
 
 

@@ -51,6 +51,10 @@ class IngestReport:
     unchanged: int = 0
     withdrawn: list[StoredArticle] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: Articles corrected by this ingest, as stored now.
+    corrected: list[StoredArticle] = field(default_factory=list)
+    #: New or corrected articles flagged as cut off at the source.
+    cut_off: list[StoredArticle] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -217,8 +221,12 @@ class _Ingest:
             return
         # Each change of one build gets its own second, so no two entries share an `updated`.
         updated = max(self.now + self.report.updated * SECOND, stored.updated + SECOND)
-        self.store.update(replace(merged, updated=updated, origin=record.origin, changed=self.generation))
+        corrected = replace(merged, updated=updated, origin=record.origin, changed=self.generation)
+        self.store.update(corrected)
         self.report.updated += 1
+        self.report.corrected.append(corrected)
+        if corrected.truncated:
+            self.report.cut_off.append(corrected)
 
     def insert_pending(self) -> None:
         """Mint ids, links and times for the new articles and store them.
@@ -242,6 +250,7 @@ class _Ingest:
                 new.append(self._mint(item, base + rank * SECOND, taken))
         self.store.insert_many(new)
         self.report.added += len(new)
+        self.report.cut_off += [article for article in new if article.truncated]
 
     def _mint(self, item: _Pending, published: dt.datetime, taken: set[str]) -> StoredArticle:
         stem, link = mint_id_and_link(self.config, item.record)

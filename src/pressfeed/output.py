@@ -183,3 +183,14 @@ def remove_stale_temps(root: Path) -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def remove_files(root: Path, relpaths: Iterable[str]) -> None:
+    """Delete files pressfeed published and no longer produces (after the renames, so that
+    nothing new links to them)."""
+    for relpath in relpaths:
+        path = target_path(root, relpath)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot remove: {exc.strerror or exc}") from exc

@@ -237,6 +237,10 @@ def build(
         added=report.added,
         updated=report.updated,
         withdrawn=tuple(report.withdrawn),
+        corrected=tuple(report.corrected),
+        cut_off=tuple(report.cut_off),
+        stale=published.stale,
+        removed=published.removed,
     )
 
 

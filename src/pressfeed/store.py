@@ -497,6 +497,12 @@ class Store:
         with self._errors("write"):
             self._db.execute("DELETE FROM uploads WHERE destination = ?", (destination,))
 
+    def forget_rendered_paths(self, output: str, relpaths: Iterable[str]) -> None:
+        with self._errors("write"):
+            self._db.executemany(
+                "DELETE FROM rendered WHERE output = ? AND relpath = ?", [(output, r) for r in relpaths]
+            )
+
     def forget_rendered(self, output: str) -> None:
         with self._errors("write"):
             self._db.execute("DELETE FROM rendered WHERE output = ?", (output,))

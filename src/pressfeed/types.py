@@ -207,3 +207,10 @@ class BuildReport:
     site_written: int = 0
     #: Archive pages in the folder (`feeds` holds those the build planned).
     archive_pages: int = 0
+    #: Articles a dump corrected (title, category or body), as they are now.
+    corrected: tuple[StoredArticle, ...] = ()
+    #: New or corrected articles flagged as cut off at the source, for an editor to check.
+    cut_off: tuple[StoredArticle, ...] = ()
+    #: Files pressfeed wrote before and no longer produces: kept (`stale`), or removed.
+    stale: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
