@@ -298,9 +298,9 @@ def test_article_pages_that_list_the_categories_follow_a_new_category(
     config = load_config(write_config(site__templates="my-templates"))
     build(config, now=NOW)
     [page] = (config.output_dir / "articles" / "2025-09-25").glob("koreas-retail-*.html")
-    assert page.read_text("utf-8") == "FTA/Economic Cooperation;Industry;Trade/Investment;"
+    assert page.read_text("utf-8") == "Industry;FTA/Economic Cooperation;Trade/Investment;"
     grown = tmp_path / "grown.txt"
     new = record("Energy", "A new plant", "It opened today.", day="2025-10-01")
     grown.write_text(new + config.inputs[0].read_text(encoding="utf-8"), encoding="utf-8")
     build(dataclasses.replace(config, inputs=(grown,)), now=NOW)
-    assert page.read_text("utf-8") == "Energy;FTA/Economic Cooperation;Industry;Trade/Investment;"
+    assert page.read_text("utf-8") == "Industry;FTA/Economic Cooperation;Trade/Investment;Energy;"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from pressfeed.config import Config, is_inside
+from pressfeed.config import Config, category_key, is_inside
 from pressfeed.errors import OutputError
 from pressfeed.render import fast
 from pressfeed.render.names import article_path
@@ -86,7 +86,12 @@ class Site:
         #: Live articles per category with any, and each feed's newest (as its feeds show them).
         self.live_count = {f.category: f.live for f in catalog.feeds if f.category is not None and f.live}
         self.newest = {f.category: f.newest for f in catalog.feeds}
-        self.ordered_categories = sorted(self.live_count, key=lambda c: c.name.casefold())
+        # The menu follows the config's order; categories it does not list come after, by name.
+        order = {category_key(rule.name): n for n, rule in enumerate(config.categories)}
+        self.ordered_categories = sorted(
+            self.live_count,
+            key=lambda c: (order.get(category_key(c.name), len(order)), c.name.casefold()),
+        )
         shown = [m for f in catalog.feeds for m in f.newest]
         self.by_seq = {m.seq: m for m in (*catalog.articles, *shown)}
 
