@@ -74,7 +74,9 @@ def test_input_and_output_options_override_the_config(config_path: Path, tmp_pat
     assert not (tmp_path / "feeds").exists()
 
 
-def test_rejected_records_go_to_stderr_with_file_and_line_and_exit_3(config_path: Path, tmp_path: Path) -> None:
+def test_rejected_records_go_to_stderr_with_file_and_line_and_exit_3(
+    config_path: Path, tmp_path: Path
+) -> None:
     """The good records are published; exit 3 tells a cron wrapper some were not."""
     dump = tmp_path / "mixed.txt"
     dump.write_text(

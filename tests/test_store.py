@@ -152,9 +152,9 @@ def test_a_migrated_store_counts_the_rows_it_already_held(tmp_path: Path) -> Non
     # What schemas 5 and 6 added (6 dropped 5's insert trigger): gone, the store is at schema 4.
     made_by_5 += [("TRIGGER", f"category_counts_{event}") for event in ("update", "delete")]
     made_by_5.append(("TABLE", "category_counts"))
-    raw.executescript(  # and what schema 7 added
+    raw.executescript(  # and what schemas 7 and 8 added
         "".join(f"DROP {kind} {name};" for kind, name in made_by_5)
-        + "ALTER TABLE articles DROP COLUMN retracted; PRAGMA user_version = 4;"
+        + "ALTER TABLE articles DROP COLUMN retracted; DROP TABLE held; PRAGMA user_version = 4;"
     )
     raw.close()
     with open_store(path) as store:

@@ -101,6 +101,9 @@ output_option = click.option(
 )
 @click.option("--publish", "publish_after", is_flag=True, help="Then upload what changed (see publish).")
 @click.option(
+    "--include-future", is_flag=True, help="Publish records dated after today now (they wait by default)."
+)
+@click.option(
     "--new-store",
     is_flag=True,
     help="Start a new store although the output folder holds published feeds (see recover).",
@@ -115,10 +118,15 @@ def build(
     full: bool,
     formats: str | None,
     publish_after: bool,
+    include_future: bool,
     new_store: bool,
     quiet: bool,
 ) -> None:
-    """Merge what is new in the input into the store and write the feeds whose content changed."""
+    """Merge what is new in the input into the store and write the feeds whose content changed.
+
+    Exit codes: 0 done; 3 published, but some records were rejected; 1 nothing published.
+
+    Example, from cron: pressfeed build -q --publish"""
     from pressfeed.formats import PARTS
     from pressfeed.pipeline import build as run_build
     from pressfeed.pipeline import clock, nothing_new
@@ -126,11 +134,19 @@ def build(
     chosen = _formats(formats)
     config = _load(config_path, inputs, output)
     # The cron fast path, kept lean (nothing_new never takes a 0-byte or missing store as news).
-    if not (full or publish_after or new_store) and nothing_new(config, chosen or PARTS):
+    if not (full or publish_after or new_store or include_future) and nothing_new(config, chosen or PARTS):
         if not quiet:
             click.echo(NOTHING_NEW)
         return
-    report = run_build(config, strict=strict, now=clock(), full=full, formats=chosen, new_store=new_store)
+    report = run_build(
+        config,
+        strict=strict,
+        now=clock(),
+        full=full,
+        formats=chosen,
+        new_store=new_store,
+        include_future=include_future,
+    )
     _report_problems(report.problems)
     if not quiet:
         _print_report(report)
@@ -512,6 +528,8 @@ def _print_notices(report: BuildReport) -> None:
     ):
         for article in articles:
             click.echo(f"{label}: {short_id(article.id)}  {article.title}")
+    for day, title in report.held:
+        click.echo(f"held until {day.isoformat()}: {title}")
     for relpath in report.removed:
         click.echo(f"removed: {relpath} (no longer produced)")
     for relpath in report.stale:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from pressfeed import guard, lock, sources
+from pressfeed import embargo, guard, lock, sources
 from pressfeed.config import Config
 from pressfeed.errors import BusyError, InputError, StoreError
 from pressfeed.formats import PARTS
@@ -180,11 +180,13 @@ def build(
     full: bool = False,
     formats: frozenset[str] | None = None,
     new_store: bool = False,
+    include_future: bool = False,
 ) -> BuildReport:
     """Merge what is new in the config's inputs into the store, then publish every document
     whose content changed. `full` reads every input whole, whatever changed; `formats` limits
     the build to some formats (a quick run; the others are left as they are). A missing or
-    empty store beside published feeds is refused (guard.py) unless `new_store`.
+    empty store beside published feeds is refused (guard.py) unless `new_store`. Records
+    dated after today wait for their day (embargo.py) unless `include_future`.
 
     Records stream from the dumps into the store inside one transaction, which also stages
     the files to publish: a rejection under `strict`, an input with nothing to accept, or any
@@ -195,7 +197,9 @@ def build(
 
     parts = PARTS if formats is None else formats
     lost = None if new_store else guard.lost_file(config)
-    if not full and nothing_new(config, parts):
+    now = now or clock()
+    today = _today(config, now)
+    if not (full or include_future) and nothing_new(config, parts, today):
         return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
     from pressfeed.build_output import prepare
     from pressfeed.merge import ingest
@@ -204,14 +208,19 @@ def build(
         if not new_store:
             lost = guard.check_store(store, config, lost)
         spans = _spans(store, config, full)
-        if not spans and is_published(store, config, parts) and not _pings_pending(store):
+        waiting = embargo.is_due(store, today) or (include_future and store.first_held_day() is not None)
+        if not spans and is_published(store, config, parts) and not _pings_pending(store) and not waiting:
             return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
         reading = _Reading(config, list(spans), None, spans)
         whole = len(spans) == len(config.inputs) and all(span.start == 0 for span in spans.values())
         whole = whole and all(span.end is None for span in spans.values())
 
         def merge_and_stage() -> tuple[IngestReport, Prepared]:
-            report = ingest(store, reading.records(), config, now or clock(), complete=whole)
+            records: Iterable[CleanRecord] = reading.records()
+            if not include_future:
+                records = embargo.hold_future(store, records, today)
+            records = embargo.with_released(store, records, dt.date.max if include_future else today)
+            report = ingest(store, records, config, now, complete=whole)
             if strict and reading.problems:
                 raise RejectedRecords(reading.problems)
             if whole and not reading.accepted:
@@ -227,6 +236,7 @@ def build(
         report, prepared = _committed(store, merge_and_stage)
         published = prepared.finish(store)
         _announce(store, config, published.feeds)
+        held = tuple(store.held())
     return BuildReport(
         feeds=tuple(published.feeds),
         site_files=published.site_files,
@@ -241,6 +251,7 @@ def build(
         cut_off=tuple(report.cut_off),
         stale=published.stale,
         removed=published.removed,
+        held=held,
     )
 
 
@@ -343,17 +354,25 @@ def _pings_pending(store: Store) -> bool:
     return store.get_meta("websub:pending", "[]") != "[]"
 
 
-def nothing_new(config: Config, parts: Iterable[str] = PARTS) -> bool:
+def _today(config: Config, now: dt.datetime) -> dt.date:
+    """The build's day in the publisher's timezone (embargoed records wait for theirs)."""
+    import zoneinfo
+
+    return now.astimezone(zoneinfo.ZoneInfo(config.timezone)).date()
+
+
+def nothing_new(config: Config, parts: Iterable[str] = PARTS, today: dt.date | None = None) -> bool:
     """The cheap check a cron rerun makes before taking the lock: no input changed since the
-    last publish of these parts, which saw the store as it is. (A run busy meanwhile publishes
-    its own work.)"""
+    last publish of these parts, which saw the store as it is, and no held record is due.
+    (A run busy meanwhile publishes its own work.)"""
     if not config.store_path.is_file() or config.store_path.stat().st_size == 0:
         return False
     with open_store(config.store_path) as store:
         unchanged = all(
             sources.plan(path, store.input_snapshot(_input_key(path))) is None for path in config.inputs
         )
-        return unchanged and is_published(store, config, parts) and not _pings_pending(store)
+        due = embargo.is_due(store, today or _today(config, clock()))
+        return unchanged and not due and is_published(store, config, parts) and not _pings_pending(store)
 
 
 def _spans(store: Store, config: Config, full: bool) -> dict[Path, Span]:

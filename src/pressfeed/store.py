@@ -22,7 +22,7 @@ from pressfeed.errors import StoreError
 from pressfeed.sources import Snapshot
 
 if TYPE_CHECKING:
-    from pressfeed.types import ArticleMeta, StoredArticle
+    from pressfeed.types import ArticleMeta, CleanRecord, StoredArticle
 
 #: Numbered migrations: MIGRATIONS[n] takes schema n to n + 1.
 MIGRATIONS: tuple[str, ...] = (
@@ -108,6 +108,19 @@ MIGRATIONS: tuple[str, ...] = (
     # 7: articles withdrawn by an editor, which no dump brings back (`articles withdraw`).
     """
     ALTER TABLE articles ADD COLUMN retracted INTEGER NOT NULL DEFAULT 0;
+    """,
+    # 8: records dated after the build's day, held until it (embargo.py).
+    """
+    CREATE TABLE held (
+        day TEXT NOT NULL,
+        title_key TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        category TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        truncated INTEGER NOT NULL,
+        PRIMARY KEY (day, title_key)
+    );
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -436,6 +449,42 @@ class Store:
         with self._errors("read"):
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM articles {where} ORDER BY published DESC, id")
             yield from map(_full, rows)
+
+    # -- held records (embargo.py) -------------------------------------------------------------
+
+    def hold(self, record: CleanRecord, title_key: str) -> None:
+        with self._errors("write"):
+            self._db.execute(
+                "INSERT OR REPLACE INTO held VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (record.day.isoformat(), title_key, record.origin, record.category, record.title,
+                 record.body, int(record.truncated)),
+            )  # fmt: skip
+
+    def due(self, today: dt.date) -> list[tuple[tuple[dt.date, str], CleanRecord]]:
+        """Held records dated `today` or before, taken out of the held ones, oldest first."""
+        from pressfeed.types import CleanRecord
+
+        sql = "SELECT * FROM held WHERE day <= ? ORDER BY day, title_key"
+        with self._errors("read"):
+            rows = self._db.execute(sql, (today.isoformat(),)).fetchall()
+        with self._errors("write"):
+            self._db.execute("DELETE FROM held WHERE day <= ?", (today.isoformat(),))
+        found = []
+        for day, key, origin, category, title, body, truncated in rows:
+            when = dt.date.fromisoformat(day)
+            found.append(((when, key), CleanRecord(origin, category, title, body, when, bool(truncated))))
+        return found
+
+    def held(self) -> list[tuple[dt.date, str]]:
+        """(day, title) of every held record, by day."""
+        with self._errors("read"):
+            rows = self._db.execute("SELECT day, title FROM held ORDER BY day, title_key").fetchall()
+        return [(dt.date.fromisoformat(day), title) for day, title in rows]
+
+    def first_held_day(self) -> dt.date | None:
+        with self._errors("read"):
+            row = self._db.execute("SELECT min(day) FROM held").fetchone()
+        return None if row[0] is None else dt.date.fromisoformat(row[0])
 
     # -- inputs and rendered documents ---------------------------------------------------------
 

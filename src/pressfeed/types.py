@@ -214,3 +214,5 @@ class BuildReport:
     #: Files pressfeed wrote before and no longer produces: kept (`stale`), or removed.
     stale: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    #: Records dated after the build's day, waiting for it: (day, title).
+    held: tuple[tuple[dt.date, str], ...] = ()
