@@ -219,7 +219,7 @@ CONFIG_CASES: list[tuple[dict[str, Any] | str, str]] = [
     ({"site__colour": "red"}, "site.colour: unknown key"),
     ({"extra": 1}, "extra: unknown key"),
     ({"inputs": []}, "inputs: must list at least one dump file"),
-    ({"inputs": [""]}, "inputs[0]: must be a file path, got ''"),
+    ({"inputs": [""]}, "inputs[0]: must be a file path, or path and encoding, got ''"),
     ({"output__dir": ["feeds"]}, "output.dir: must be a string, got ['feeds']"),
     (
         {"output__overall__atom": "../all.atom.xml"},

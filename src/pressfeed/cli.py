@@ -83,6 +83,32 @@ def main() -> None:
     """Turn press-release text dumps into Atom and RSS feeds."""
 
 
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@click.option("--title", prompt="Site title", help="The feeds' title, e.g. 'Ministry of X Press Releases'.")
+@click.option("--base-url", prompt="Public URL of the site", help="Where the output folder is published.")
+@click.option(
+    "--timezone", default="UTC", show_default=True, help="The publisher's IANA zone, e.g. Asia/Seoul."
+)
+@click.option("--language", default="en", show_default=True, help="A language tag, e.g. en, ko-KR.")
+@click.option("--author", default="", help="The publisher's name (default: the title).")
+@_user_errors
+def init(folder: Path, title: str, base_url: str, timezone: str, language: str, author: str) -> None:
+    """Start a new site in FOLDER: a commented config.yaml, an input/ folder, a .gitignore.
+
+    Example: pressfeed init news --title "Press" --base-url https://example.org/news --timezone Asia/Seoul"""
+    from pressfeed.newsite import create
+
+    for path in create(
+        folder, title=title, base_url=base_url, timezone=timezone, language=language, author=author
+    ):
+        click.echo(f"wrote {path}")
+    click.echo(
+        f"next: put your dump in {folder / 'input' / 'releases.txt'}, then run: "
+        f"pressfeed build --config {folder / 'config.yaml'}"
+    )
+
+
 output_option = click.option(
     "--output",
     type=click.Path(path_type=Path, file_okay=False),

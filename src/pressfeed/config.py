@@ -124,6 +124,8 @@ class Config:
     #: Authority of the `tag:` ids (RFC 4151): a domain name or an email address.
     id_authority: str
     inputs: tuple[Path, ...]
+    #: The encoding of each input not in UTF-8 (`inputs: [{path: ..., encoding: cp949}]`).
+    input_encodings: Mapping[Path, str]
     output_dir: Path
     #: File name templates relative to output_dir; category ones contain "{slug}", archive
     #: ones "{feed}" (OVERALL_FEED_KEY or a category slug) and "{page}" (1 = oldest).
@@ -359,7 +361,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     if authority is None and base_url is not None:
         authority = (urlsplit(base_url).hostname or "").lower()
 
-    inputs = _inputs(r, path.parent)
+    read = _inputs(r, path.parent)
+    inputs, input_encodings = read if read is not None else (None, {})
     output_dir = r.text("output.dir")
     templates = {
         section: {fmt: _template(r, f"output.{section}.{fmt.value}", section) for fmt in FeedFormat}
@@ -444,6 +447,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         author=author,
         id_authority=authority,
         inputs=inputs,
+        input_encodings=input_encodings,
         output_dir=path.parent / output_dir,
         overall_templates=_checked(templates["overall"]),
         category_templates=_checked(templates["category"]),
@@ -538,19 +542,40 @@ def _hubs(r: _Reader) -> tuple[str, ...]:
     return tuple(hubs)
 
 
-def _inputs(r: _Reader, base: Path) -> tuple[Path, ...] | None:
+def _inputs(r: _Reader, base: Path) -> tuple[tuple[Path, ...], dict[Path, str]] | None:
+    """The dump files, and the encoding of those not in UTF-8 (`- {path: x.txt, encoding: cp949}`)."""
     items = r.get("inputs", list)
     if items is None:
         return None
     if not items:
         r.fault("inputs", "must list at least one dump file")
-    paths = []
+    paths, encodings = [], {}
     for index, item in enumerate(items):
+        encoding = None
+        if isinstance(item, Mapping):
+            r.no_unknown_keys(f"inputs[{index}]", item, {"path", "encoding"})
+            encoding = _encoding(r, f"inputs[{index}].encoding", item.get("encoding", "utf-8"))
+            item = item.get("path")
         if not isinstance(item, str) or not item.strip():
-            r.fault(f"inputs[{index}]", f"must be a file path, got {item!r}")
+            r.fault(f"inputs[{index}]", f"must be a file path, or path and encoding, got {item!r}")
             continue
         paths.append(base / item.strip())
-    return tuple(paths)
+        if encoding is not None and encoding != "utf-8":
+            encodings[paths[-1]] = encoding
+    return tuple(paths), encodings
+
+
+def _encoding(r: _Reader, key: str, name: object) -> str | None:
+    """A text encoding Python knows, by its canonical name (cp949, euc_kr, shift_jis, gb18030)."""
+    import codecs
+
+    try:
+        return codecs.lookup(str(name)).name if isinstance(name, str) else None
+    except LookupError:
+        r.fault(
+            key, f"must be a text encoding such as utf-8, cp949, euc-kr, shift_jis or gb18030, got {name!r}"
+        )
+        return None
 
 
 def _template(r: _Reader, key: str, section: str) -> str | None:

@@ -60,11 +60,13 @@ def parse_file(
     progress: Progress | None = None,
     span: Span = WHOLE,
     stats: ParseStats | None = None,
+    encoding: str = "utf-8",
 ) -> Iterator[RawRecord | Problem]:
     """Yield the records of one dump file (or of a span of it) in order, and a Problem for
     each one rejected.
 
-    `name` is how messages refer to the file (default: the path as given).
+    `name` is how messages refer to the file (default: the path as given); `encoding` one
+    Python knows by its canonical name (other than UTF-8: see legacy.py).
     """
     shown = name or str(path)
     try:
@@ -84,9 +86,18 @@ def parse_file(
             stream.seek(span.start)
             found = os.fstat(stream.fileno())  # bytes appended from now on are the next build's
             size = found.st_size - span.start if span.end is None else span.end - span.start
-            decoded = pieces(stream, size, progress, strip_bom=span.start == 0)
             hold = span.hold_unfinished and span.end is None
-            yield from parse_pieces(decoded, shown, span.first_line, stats, hold_last=hold)
+            if encoding == "utf-8":
+                decoded = pieces(stream, size, progress, strip_bom=span.start == 0)
+                yield from parse_pieces(decoded, shown, span.first_line, stats, hold_last=hold)
+            else:
+                from pressfeed import legacy
+
+                text = legacy.lines(stream.read(size), encoding)
+                empty = span.start == 0
+                yield from parse_lines(
+                    text, shown, span.first_line, stats, report_empty=empty, hold_last=hold
+                )
             if stats is not None:
                 stats.seen = sources.seen(stream, found.st_size, found.st_mtime_ns)
         except OSError as exc:
@@ -235,9 +246,12 @@ def _finish(record: _Pending, name: str) -> RawRecord | Problem:
     marker = _MARKER.search(last, max(0, len(last) - 64))  # the marker ends the line
     if len(lines) == 1:
         return problem(record.line, "record has only a category line; no title, body or date")
-    if len(lines) == 2:
-        what = "no title (expected category, title, then body)" if marker else "no body"
-        return problem(lines[1][0], what)
+    if len(lines) == 2 and marker is None:
+        return problem(lines[1][0], "no body")
+    if len(lines) == 2:  # a category or a title line is missing: which, its length tells
+        if _looks_like_title(lines[0][1]):
+            return problem(lines[0][0], "no category line (expected category, title, then body)")
+        return problem(lines[1][0], "no title (expected category, title, then body)")
     if marker is None:
         return problem(last_line, _no_marker(last))
     try:
@@ -257,6 +271,11 @@ def _finish(record: _Pending, name: str) -> RawRecord | Problem:
         body=body,
         day=day,
     )
+
+
+def _looks_like_title(line: str) -> bool:
+    """Categories are a few words ("FTA/Economic Cooperation"); titles are sentences."""
+    return len(line) > 40 or len(line.split()) > 5
 
 
 def _no_marker(last: str) -> str:

@@ -147,15 +147,35 @@ class _Reading:
         for path in self.paths:
             per_file = None if self.progress is None else functools.partial(self.progress, path)
             stats = ParseStats()
-            for item in parse_file(path, progress=per_file, span=self.spans.get(path, Span()), stats=stats):
+            encoding = self.config.input_encodings.get(path, "utf-8")
+            span = self.spans.get(path, Span())
+            invalid = 0
+            for item in parse_file(path, progress=per_file, span=span, stats=stats, encoding=encoding):
                 if isinstance(item, RawRecord):
                     yield item
                 else:
                     self.problems.append(item)
+                    invalid += item.message.startswith("invalid UTF-8")
+            if invalid:
+                self._hint_encoding(path)
             if stats.held is not None:
                 self.held.append(stats.held)
             if stats.seen is not None:
                 self.seen[path] = (stats.seen, stats.last_line, stats.held is not None)
+
+    def _hint_encoding(self, path: Path) -> None:
+        """A dump with invalid UTF-8 that reads cleanly in a legacy encoding: say which to set."""
+        from pressfeed import legacy
+        from pressfeed.types import Problem
+
+        found = legacy.guess(path)
+        if found is not None:
+            encoding, language = found
+            message = (
+                f"this file is not UTF-8 but reads cleanly as {encoding} ({language}): set it in "
+                f"config.yaml, inputs: [{{path: {path.name}, encoding: {encoding}}}]"
+            )
+            self.problems.append(Problem(str(path), 1, message))
 
 
 def import_dumps(
