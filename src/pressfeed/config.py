@@ -107,6 +107,8 @@ class CategoryRule:
     #: Explicit slug; None means derived from the name.
     slug: str | None
     aliases: tuple[str, ...]
+    #: Slugs the category was published under before a rename: old feed URLs keep working.
+    former_slugs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -639,7 +641,7 @@ def _categories(r: _Reader) -> tuple[CategoryRule, ...]:
         if not isinstance(item, Mapping):
             r.fault(key, f"must be a name or a mapping with name, slug, aliases; got {item!r}")
             continue
-        r.no_unknown_keys(key, item, {"name", "slug", "aliases"})
+        r.no_unknown_keys(key, item, {"name", "slug", "aliases", "former_slugs"})
         rule = _category(r, key, item)
         if rule is None:
             continue
@@ -669,7 +671,19 @@ def _category(r: _Reader, key: str, item: Mapping[str, Any]) -> CategoryRule | N
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         r.fault(f"{key}.aliases", f"must be a list of non-empty strings, got {aliases!r}")
         return None
-    return CategoryRule(" ".join(name.split()), slug, tuple(aliases))
+    former = item.get("former_slugs", [])
+    if not isinstance(former, list) or not all(isinstance(f, str) and _SLUG.fullmatch(f) for f in former):
+        r.fault(
+            f"{key}.former_slugs", f"must be a list of slugs (lowercase a-z, 0-9, dashes), got {former!r}"
+        )
+        return None
+    if former and slug is None:
+        r.fault(f"{key}.slug", "must be given with former_slugs (the new slug the old ones lead to)")
+        return None
+    if slug in former:
+        r.fault(f"{key}.former_slugs", f"must not hold the category's own slug {slug!r}")
+        return None
+    return CategoryRule(" ".join(name.split()), slug, tuple(aliases), tuple(former))
 
 
 def category_key(name: str) -> str:

@@ -17,6 +17,7 @@ on, so a build renders only the documents whose fingerprint changed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import zoneinfo
@@ -52,6 +53,16 @@ def reserved_slugs(config: Config) -> set[str]:
     return reserved
 
 
+def former_slugs(config: Config, category: Category | None) -> tuple[str, ...]:
+    """The slugs a category had before a rename (config: categories[].former_slugs)."""
+    if category is None:
+        return ()
+    for rule in config.categories:
+        if rule.slug == category.slug:
+            return rule.former_slugs
+    return ()
+
+
 def newest_first(metas: Iterable[ArticleMeta]) -> list[ArticleMeta]:
     """Newest `published` first; ties broken by id."""
     ordered = sorted(metas, key=lambda m: m.id)
@@ -83,6 +94,7 @@ def plan(config: Config, catalog: Catalog, formats: Iterable[FeedFormat] = FeedF
             feed = _Feed(config, fmt, rows, settings)
             archives += feed.archive_pages(pages)
             subscriptions.append(feed.subscription(newest))
+            subscriptions += feed.former(newest)
     return archives + subscriptions
 
 
@@ -143,6 +155,23 @@ class _Feed:
         if self.count:
             history = (("prev-archive", self._url(self._page_relpath(self.count))),)
         return self._document(self.relpath, newest, history, archive=False, last_change=self.rows.last_change)
+
+    def former(self, newest: _Shown) -> list[Document]:
+        """A renamed category's feeds at the file names of its former slugs: the same entries,
+        under the old feed's own address and id, with an RFC 5005 `current` link to the new
+        one, so that subscribers of the old URL keep receiving every release."""
+        documents = []
+        for slug in former_slugs(self.config, self.category):
+            relpath = self.config.category_templates[self.fmt].format(slug=slug)
+            history: tuple[tuple[str, str], ...] = (("current", self.url),)
+            if self.count:
+                history = (("prev-archive", self._url(self._page_relpath(self.count))), *history)
+            document = self._document(
+                relpath, newest, history, archive=False, last_change=self.rows.last_change
+            )
+            spec = dataclasses.replace(document.spec, feed_id=self._url(relpath))
+            documents.append(Document(spec, document.seqs, f"{document.fingerprint}:{slug}"))
+        return documents
 
     def archive_pages(self, shown: Mapping[int, _Shown]) -> list[Document]:
         """The archive pages the catalog holds (all of them, or those a change touched), each

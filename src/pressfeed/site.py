@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from pressfeed.config import Config, category_key, is_inside
 from pressfeed.errors import OutputError
@@ -317,6 +318,8 @@ def _htaccess_file(config: Config) -> str:
     for ending, media, _ in CONTENT_TYPES:
         pattern = ending.replace(".", "\\.")
         lines += [f'<FilesMatch "{pattern}\\.gz$">', f'  ForceType "{media}; charset=utf-8"', "</FilesMatch>"]
+    prefix = urlsplit(config.base_url).path.rstrip("/")
+    lines += [f"Redirect 301 {prefix}/{old} {config.base_url}/{new}" for old, new in renamed(config)]
     lines += [
         "<IfModule mod_headers.c>",
         '  <FilesMatch "\\.(xml|json|opml|html)$">',
@@ -343,8 +346,21 @@ def _nginx_file(config: Config) -> str:
             f'    add_header Cache-Control "public, max-age={max_age}";',
             "}",
         ]
+    prefix = urlsplit(config.base_url).path.rstrip("/")
+    for old, new in renamed(config):
+        lines.append(f"location = {prefix}/{old} {{ return 301 {prefix}/{new}; }}")
     lines.append("")
     return "\n".join(lines)
+
+
+def renamed(config: Config) -> list[tuple[str, str]]:
+    """(old, new) file names of renamed categories' feeds and pages (categories[].former_slugs)."""
+    pairs = []
+    for rule in config.categories:
+        for old in rule.former_slugs:
+            templates = [*config.category_templates.values(), CATEGORY_PAGE]
+            pairs += [(t.format(slug=old), t.format(slug=rule.slug)) for t in templates]
+    return pairs
 
 
 HOST_FILES = {"_headers": _headers_file, ".htaccess": _htaccess_file, "pressfeed.nginx.conf": _nginx_file}
