@@ -274,3 +274,22 @@ def test_prune_removes_files_no_longer_produced(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "withdrawn: " in result.stdout
     assert not list((site / "feeds" / "articles").glob("*/two-*.html"))
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_long_build_shows_its_progress_on_a_terminal_only_without_quiet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiet: bool
+) -> None:
+    import pressfeed.cli
+
+    monkeypatch.setattr(pressfeed.cli, "_is_terminal", lambda: True)
+    monkeypatch.setattr(pressfeed.cli, "RENDERING_SHOWN", 10)
+    site = tmp_path / "site"
+    config = new_site(site)
+    dump(site, *(record("Industry", f"Release {n}", "Text.", f"2026-11-{n + 1:02d}") for n in range(12)))
+    result = run("build", *(["-q"] if quiet else []), "--config", str(config))
+    assert result.exit_code == 0, result.output
+    if quiet:
+        assert result.stderr == ""
+    else:
+        assert result.stderr.startswith("\rrendering: ") and result.stderr.endswith("\rrendering: 100%\n")

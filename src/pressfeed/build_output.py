@@ -171,8 +171,17 @@ class Prepared:
             store.set_meta(f"site-files:{output}", str(self.site_count))
 
 
+#: Called as progress(files_rendered, files_to_render) while a build renders.
+RenderProgress = Callable[[int, int], None]
+
+
 def prepare(
-    store: Store, config: Config, parts: frozenset[str] | None = None, *, full: bool = False
+    store: Store,
+    config: Config,
+    parts: frozenset[str] | None = None,
+    *,
+    full: bool = False,
+    progress: RenderProgress | None = None,
 ) -> Prepared:
     """Render the documents and pages whose fingerprint changed, check them all, and stage
     them beside their targets; nothing published is replaced yet.
@@ -221,6 +230,8 @@ def prepare(
             feeds = _documents(config, ordered, entries, inside)
             site_files = _render_pages(store, config, site, dirty_pages, categories)
             outputs = _with_gzip(_chain(feeds, site_files), gzip)
+            if progress is not None:
+                outputs = _counted(outputs, len(ordered) + len(dirty_pages), progress)
             rendered = _stage_checked(
                 store, config, outputs, entries, set(planned), sync=sync_each, inside=inside
             )
@@ -288,6 +299,16 @@ def _catalog(store: Store, config: Config, parts: frozenset[str], *, full: bool)
     generation = None if full else published_since(store, config, parts)
     changes = None if generation is None else catalog.since(store, config, generation)
     return changes or catalog.whole(config, store.all_metas())
+
+
+def _counted(outputs: Iterator[_Output], total: int, progress: RenderProgress) -> Iterator[_Output]:
+    """`outputs`, calling progress(done, total) after each rendered file (not its `.gz`)."""
+    done = 0
+    for output in outputs:
+        yield output
+        if not output.relpath.endswith(".gz"):
+            done += 1
+            progress(done, total)
 
 
 def _chain(*streams: Iterator[_Output]) -> Iterator[_Output]:

@@ -172,6 +172,7 @@ def build(
         formats=chosen,
         new_store=new_store,
         include_future=include_future,
+        progress=None if quiet else _progress,
     )
     _report_problems(report.problems)
     if not quiet:
@@ -252,10 +253,20 @@ def import_(config_path: Path, dumps: tuple[Path, ...]) -> None:
     )
 
 
-def _progress(path: Path, done: int, total: int) -> None:
-    """Progress of a large dump on stderr, when stderr is a terminal."""
-    if total >= 8 << 20 and sys.stderr.isatty():
-        click.echo(f"\r{path}: {done * 100 // total}%", err=True, nl=done >= total)
+def _progress(path: Path | None, done: int, total: int) -> None:
+    """Progress of a large dump (path), or of rendering (None), on stderr when it is a terminal."""
+    large = total >= 8 << 20 if path is not None else total >= RENDERING_SHOWN
+    if large and _is_terminal() and done * 100 // total != (done - 1) * 100 // total:
+        what = path if path is not None else "rendering"
+        click.echo(f"\r{what}: {done * 100 // total}%", err=True, nl=done >= total)
+
+
+def _is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+#: From this many files to render on, `build` shows its progress on a terminal.
+RENDERING_SHOWN = 500
 
 
 @main.command()

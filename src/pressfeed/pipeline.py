@@ -100,8 +100,9 @@ def clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-#: Called as progress(path, bytes_read, total_bytes) while a dump is read.
-Progress = Callable[[Path, int, int], None]
+#: Called as progress(path, bytes_read, total_bytes) while a dump is read, and by a build as
+#: progress(None, files_rendered, files_to_render) while it renders.
+Progress = Callable[[Path | None, int, int], None]
 
 
 def read_records(
@@ -201,12 +202,14 @@ def build(
     formats: frozenset[str] | None = None,
     new_store: bool = False,
     include_future: bool = False,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Merge what is new in the config's inputs into the store, then publish every document
     whose content changed. `full` reads every input whole, whatever changed; `formats` limits
     the build to some formats (a quick run; the others are left as they are). A missing or
     empty store beside published feeds is refused (guard.py) unless `new_store`. Records
-    dated after today wait for their day (embargo.py) unless `include_future`.
+    dated after today wait for their day (embargo.py) unless `include_future`. `progress` is
+    called while dumps are read (path, bytes, total) and files rendered (None, files, total).
 
     Records stream from the dumps into the store inside one transaction, which also stages
     the files to publish: a rejection under `strict`, an input with nothing to accept, or any
@@ -231,7 +234,7 @@ def build(
         waiting = embargo.is_due(store, today) or (include_future and store.first_held_day() is not None)
         if not spans and is_published(store, config, parts) and not _pings_pending(store) and not waiting:
             return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
-        reading = _Reading(config, list(spans), None, spans)
+        reading = _Reading(config, list(spans), progress, spans)
         whole = len(spans) == len(config.inputs) and all(span.start == 0 for span in spans.values())
         whole = whole and all(span.end is None for span in spans.values())
 
@@ -247,7 +250,8 @@ def build(
                 raise NothingAccepted(config, [*reading.problems, *reading.held])
             _remember(store, spans, reading)
             guard.remember_site(store, config)
-            prepared = prepare(store, config, formats, full=full)
+            rendering = None if progress is None else functools.partial(progress, None)
+            prepared = prepare(store, config, formats, full=full, progress=rendering)
             if lost is not None and prepared.replaces_published():
                 prepared.discard()
                 raise guard.refusal(config, lost)
