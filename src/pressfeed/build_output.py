@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from pressfeed import catalog
-from pressfeed.catalog import Catalog
+from pressfeed.catalog import Catalog, page_count
 from pressfeed.config import Config
 from pressfeed.conformance import Link, check_document, dangling, link_targets
 from pressfeed.errors import OutputError
 from pressfeed.fragments import CHUNK, Fragments, fragments, renderable, well_formed
-from pressfeed.history import Document, page_count, plan
+from pressfeed.history import Document, plan
 from pressfeed.output import (
     Staged,
     check_output_folder,

@@ -8,17 +8,19 @@ Two ways to gather it, giving the same documents where they overlap:
   since the generation last published: the subscription documents, the newest archive pages
   (new articles are always last in archive order), the new articles' pages and the listings.
   A cron run with one new article then reads a few hundred rows, not the whole archive.
+
+It also owns the rules of order and paging that it and history.py (the documents) both follow:
+`newest_first`, `page_count`, `reserved_slugs`. history.py imports this module, never the reverse.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pressfeed.config import Config
-from pressfeed.history import newest_first, page_count, reserved_slugs
+from pressfeed.config import OVERALL_FEED_KEY, Config
 from pressfeed.normalize import CategoryResolver
 from pressfeed.store import Store
 from pressfeed.types import ArticleMeta, Category
@@ -128,3 +130,28 @@ def _touched_pages(rows: int, live: int, new: int, config: Config) -> range:
 
 def _ordered(feeds: Mapping[Category | None, object]) -> list[Category | None]:
     return sorted(feeds, key=lambda c: "" if c is None else c.slug)
+
+
+def reserved_slugs(config: Config) -> set[str]:
+    """Slugs whose category feed would land on an overall feed's file name."""
+    reserved = {OVERALL_FEED_KEY}
+    for overall in config.overall_templates.values():
+        for template in config.category_templates.values():
+            prefix, _, suffix = template.partition("{slug}")
+            middle = overall[len(prefix) : len(overall) - len(suffix)]
+            if overall.startswith(prefix) and overall.endswith(suffix) and middle:
+                reserved.add(middle)
+    return reserved
+
+
+def newest_first(metas: Iterable[ArticleMeta]) -> list[ArticleMeta]:
+    """Newest `published` first; ties broken by id."""
+    ordered = sorted(metas, key=lambda m: m.id)
+    ordered.sort(key=lambda m: m.published, reverse=True)
+    return ordered
+
+
+def page_count(total: int, live: int, config: Config) -> int:
+    """Archive pages of a feed: none until it holds a live article its subscription document
+    no longer shows; then its members cut into pages, plus the (maybe empty) page being filled."""
+    return total // config.archive_page_size + 1 if live > config.max_entries else 0

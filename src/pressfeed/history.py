@@ -23,14 +23,11 @@ import hashlib
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from pressfeed.catalog import Catalog, FeedRows, newest_first, page_count
 from pressfeed.config import OVERALL_FEED_KEY, Config
 from pressfeed.state import settings_fingerprint
 from pressfeed.types import ArticleMeta, Category, FeedFormat, FeedSpec
-
-if TYPE_CHECKING:
-    from pressfeed.catalog import Catalog, FeedRows
 
 
 @dataclass(frozen=True)
@@ -41,18 +38,6 @@ class Document:
     fingerprint: str
 
 
-def reserved_slugs(config: Config) -> set[str]:
-    """Slugs whose category feed would land on an overall feed's file name."""
-    reserved = {OVERALL_FEED_KEY}
-    for overall in config.overall_templates.values():
-        for template in config.category_templates.values():
-            prefix, _, suffix = template.partition("{slug}")
-            middle = overall[len(prefix) : len(overall) - len(suffix)]
-            if overall.startswith(prefix) and overall.endswith(suffix) and middle:
-                reserved.add(middle)
-    return reserved
-
-
 def former_slugs(config: Config, category: Category | None) -> tuple[str, ...]:
     """The slugs a category had before a rename (config: categories[].former_slugs)."""
     if category is None:
@@ -61,19 +46,6 @@ def former_slugs(config: Config, category: Category | None) -> tuple[str, ...]:
         if rule.slug == category.slug:
             return rule.former_slugs
     return ()
-
-
-def newest_first(metas: Iterable[ArticleMeta]) -> list[ArticleMeta]:
-    """Newest `published` first; ties broken by id."""
-    ordered = sorted(metas, key=lambda m: m.id)
-    ordered.sort(key=lambda m: m.published, reverse=True)
-    return ordered
-
-
-def page_count(total: int, live: int, config: Config) -> int:
-    """Archive pages of a feed: none until it holds a live article its subscription document
-    no longer shows; then its members cut into pages, plus the (maybe empty) page being filled."""
-    return total // config.archive_page_size + 1 if live > config.max_entries else 0
 
 
 def plan(config: Config, catalog: Catalog, formats: Iterable[FeedFormat] = FeedFormat) -> list[Document]:
