@@ -279,3 +279,21 @@ def test_a_cron_build_with_one_new_article_loads_no_library_it_does_not_use(
     unused = {"feedgen", "lxml", "dateutil", "slugify", "text_unidecode", "filelock"}
     assert not unused & libraries
     assert not {"concurrent", "logging", "difflib", "html"} & libraries
+
+
+def test_help_says_what_pressfeed_makes_and_every_command_ends_with_an_example() -> None:
+    import click
+
+    from pressfeed.cli import main
+
+    top = run("--help").stdout
+    assert all(word in top for word in ("Atom", "RSS", "JSON Feed", "OPML", "site"))
+    commands: list[tuple[str, ...]] = []
+    for name, command in main.commands.items():
+        if isinstance(command, click.Group):
+            commands += [(name, sub) for sub in command.commands]
+        commands.append((name,))
+    for path in commands:
+        described = run(*path, "--help").stdout.split("\nOptions:", 1)[0].rstrip()
+        last_paragraph = described.rsplit("\n\n", 1)[-1].strip()
+        assert last_paragraph.startswith("Example"), f"pressfeed {' '.join(path)} --help"

@@ -80,7 +80,11 @@ def _report_problems(problems: Iterable[Problem]) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pressfeed")
 def main() -> None:
-    """Turn press-release text dumps into Atom and RSS feeds."""
+    """Turn a press office's text dump into feeds and a site: Atom 1.0, RSS 2.0 and JSON Feed,
+    overall and per category, with RFC 5005 archives, a page per article, front and category
+    pages, and an OPML list of every feed; then upload them (S3, SFTP, a folder).
+
+    Start with: pressfeed init DIR --title ... --base-url ...; the manual is in docs/."""
 
 
 @main.command()
@@ -189,7 +193,10 @@ def build(
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
 @_user_errors
 def rebuild(config_path: Path, output: Path | None, quiet: bool) -> None:
-    """Render every feed and archive page from the store again (reads no input)."""
+    """Render every feed, archive page and site page from the store again (reads no input);
+    only files whose bytes differ are written.
+
+    Example, after editing a template: pressfeed rebuild"""
     from pressfeed.pipeline import rebuild as run_rebuild
 
     report = run_rebuild(_load(config_path, (), output))
@@ -239,7 +246,10 @@ def recover(config_path: Path, source: str | None) -> None:
 @click.argument("dumps", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_user_errors
 def import_(config_path: Path, dumps: tuple[Path, ...]) -> None:
-    """Merge DUMPS into the store, in order, without writing any feed."""
+    """Merge DUMPS into the store, in order, without writing any feed (to load history; the
+    next build publishes).
+
+    Example: pressfeed import archive-2019.txt archive-2020.txt && pressfeed build"""
     from pressfeed.pipeline import clock, import_dumps
 
     config = _load(config_path, ())
@@ -276,7 +286,9 @@ RENDERING_SHOWN = 500
 @_user_errors
 def check(folder: Path | None, config_path: Path, inputs: tuple[Path, ...]) -> None:
     """Check FOLDER's feeds offline (Atom, RSS, RFC 5005 and link rules), or, without FOLDER,
-    the config and the input; nothing is written. Exit 1 on any error."""
+    the config and the input; nothing is written. Exit 1 on any error.
+
+    Example: pressfeed check feeds/"""
     if folder is not None:
         _check_folder(folder)
         return
@@ -363,7 +375,9 @@ def _publish(
 @click.option("--watch", is_flag=True, help="Rebuild whenever an input changes (checked every 2 s).")
 @_user_errors
 def serve(config_path: Path, output: Path | None, port: int, watch: bool) -> None:
-    """Preview the output folder on http://127.0.0.1 (at / and under the base URL's path)."""
+    """Preview the output folder on http://127.0.0.1 (at / and under the base URL's path).
+
+    Example: pressfeed serve --watch --port 8080"""
     import threading
     from urllib.parse import urlsplit
 
@@ -405,7 +419,9 @@ def _rebuild_quietly(config: Config) -> None:
 
 @main.group()
 def articles() -> None:
-    """Look at the articles in the store."""
+    """Look at the articles in the store, withdraw or restore one.
+
+    Example: pressfeed articles list --withdrawn"""
 
 
 @articles.command("list")

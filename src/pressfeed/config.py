@@ -248,7 +248,14 @@ _KIND_NAMES: dict[type, str] = {
     dict: "a mapping",
 }
 
-_SCHEMA: dict[str, set[str]] = {
+#: The keys of each entry of a list (`inputs[]` may also be a plain path, `categories[]` a name).
+LIST_ITEMS: dict[str, set[str]] = {
+    "inputs[]": {"path", "encoding"},
+    "categories[]": {"name", "slug", "aliases", "former_slugs"},
+}
+
+#: The keys of every mapping of the config, by its dotted path.
+SCHEMA: dict[str, set[str]] = {
     "": {
         "site",
         "inputs",
@@ -329,7 +336,7 @@ def _parse_yaml(name: str, text: str) -> Mapping[str, Any]:
 def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     """Validate an already-loaded YAML mapping; `path` anchors relative paths."""
     r = _Reader(data)
-    for key, known in _SCHEMA.items():
+    for key, known in SCHEMA.items():
         node = _node(data, key)
         r.no_unknown_keys(key, node, known)
 
@@ -555,7 +562,7 @@ def _inputs(r: _Reader, base: Path) -> tuple[tuple[Path, ...], dict[Path, str]] 
     for index, item in enumerate(items):
         encoding = None
         if isinstance(item, Mapping):
-            r.no_unknown_keys(f"inputs[{index}]", item, {"path", "encoding"})
+            r.no_unknown_keys(f"inputs[{index}]", item, LIST_ITEMS["inputs[]"])
             encoding = _encoding(r, f"inputs[{index}].encoding", item.get("encoding", "utf-8"))
             item = item.get("path")
         if not isinstance(item, str) or not item.strip():
@@ -641,7 +648,7 @@ def _categories(r: _Reader) -> tuple[CategoryRule, ...]:
         if not isinstance(item, Mapping):
             r.fault(key, f"must be a name or a mapping with name, slug, aliases; got {item!r}")
             continue
-        r.no_unknown_keys(key, item, {"name", "slug", "aliases", "former_slugs"})
+        r.no_unknown_keys(key, item, LIST_ITEMS["categories[]"])
         rule = _category(r, key, item)
         if rule is None:
             continue
