@@ -293,3 +293,17 @@ def test_a_long_build_shows_its_progress_on_a_terminal_only_without_quiet(
         assert result.stderr == ""
     else:
         assert result.stderr.startswith("\rrendering: ") and result.stderr.endswith("\rrendering: 100%\n")
+
+
+def test_a_first_build_whose_only_release_is_embargoed_publishes_nothing_and_says_why(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    config = new_site(site)
+    dump(site, record("Industry", "Next week", "Soon.", "2026-12-07"))
+    result = run("build", "--config", str(config))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.stderr == (
+        f"error: {site / 'pressfeed.db'}: no article to publish yet: 1 release is held until its day "
+        f"(the first on 2026-12-07); the feeds in {site / 'feeds'} were left alone\n"
+    )
+    assert run("build", "-q", "--config", str(config), day=7).exit_code == 0

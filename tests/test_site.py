@@ -304,3 +304,70 @@ def test_article_pages_that_list_the_categories_follow_a_new_category(
     grown.write_text(new + config.inputs[0].read_text(encoding="utf-8"), encoding="utf-8")
     build(dataclasses.replace(config, inputs=(grown,)), now=NOW)
     assert page.read_text("utf-8") == "Industry;FTA/Economic Cooperation;Trade/Investment;Energy;"
+
+
+def korean_site(write_config: WriteConfig, tmp_path: Path, **labels: str) -> Config:
+    dump = tmp_path / "ko.txt"
+    dump.write_text(
+        record("산업", "2025년 12월 1일자 채용 공고", "산업통상자원부는 채용 공고를 냈다.", "2025-12-01"),
+        "utf-8",
+    )
+    config = load_config(write_config(site__language="ko-KR", site__labels=labels))
+    return dataclasses.replace(config, inputs=(dump,))
+
+
+def test_a_korean_site_speaks_korean_and_keeps_words_whole(write_config: WriteConfig, tmp_path: Path) -> None:
+    config = korean_site(write_config, tmp_path)
+    build(config, now=NOW)
+    page = (config.output_dir / "index.html").read_text("utf-8")
+    assert '<html lang="ko-KR">' in page
+    assert "<h2>최신 보도자료</h2>" in page and "전체 피드 목록 (OPML)" in page
+    assert ">2025년 12월 1일</time>" in page
+    assert ":lang(ko) { word-break: keep-all; }" in page
+    assert "Latest" not in page and "Subscribe" not in page
+
+
+def test_site_labels_replace_the_built_in_words(write_config: WriteConfig, tmp_path: Path) -> None:
+    config = korean_site(write_config, tmp_path, latest="새 소식")
+    build(config, now=NOW)
+    assert "<h2>새 소식</h2>" in (config.output_dir / "index.html").read_text("utf-8")
+
+
+def test_an_unknown_label_is_a_config_error(write_config: WriteConfig) -> None:
+    from pressfeed.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"site\.labels\.lastest: unknown label; known: all_feeds, "):
+        load_config(write_config(site__labels={"lastest": "x"}))
+
+
+def test_article_pages_offer_their_category_feeds_and_describe_themselves(site: Path) -> None:
+    page = next((site / "articles").glob("*/koreas-retail-*.html")).read_text("utf-8")
+    assert (
+        'rel="alternate" type="application/atom+xml" title="MOTIE Press Releases — Industry (Atom)" href="../../industry.atom.xml"'
+        in page
+    )
+    assert (
+        "<p>This category:</p>" in page
+        and '<a href="../../industry.rss.xml" type="application/rss+xml">RSS</a>' in page
+    )
+    assert (
+        "<p>Everything:</p>" in page
+        and '<a href="../../all.atom.xml" type="application/atom+xml">Atom</a>' in page
+    )
+    assert re.search(
+        r'<link rel="canonical" href="https://example.org/motie/articles/2025-09-25/koreas-retail-[^"]+\.html">',
+        page,
+    )
+    assert '<meta property="og:type" content="article">' in page
+    assert re.search(
+        r'<meta name="description" content="The Ministry of Trade, Industry and Energy \(MOTIE\) announced',
+        page,
+    )
+    assert '<a href="../../categories/trade-investment.html">Trade/Investment</a>' in page  # the menu
+
+
+def test_the_404_page_links_absolutely_and_robots_may_crawl(site: Path) -> None:
+    page = (site / "404.html").read_text("utf-8")
+    assert '<a href="https://example.org/motie/index.html">Front page</a>' in page
+    assert 'href="https://example.org/motie/all.atom.xml"' in page
+    assert (site / "robots.txt").read_text("utf-8") == "User-agent: *\nAllow: /\n"

@@ -198,7 +198,16 @@ def prepare(
     full = full or any(not (out / relpath).is_file() for relpath in store.rendered_top(output))
     scope = _catalog(store, config, chosen, full=full)
     if not any(feed.live for feed in scope.feeds):
-        raise OutputError(f"{store.path}: no article to publish; the feeds in {out} were left alone")
+        held = store.held()
+        why = (
+            f" yet: {len(held)} release{'s are' if len(held) > 1 else ' is'} held until its day"
+            if held
+            else ""
+        )
+        first = f" (the first on {held[0][0].isoformat()})" if held else ""
+        raise OutputError(
+            f"{store.path}: no article to publish{why}{first}; the feeds in {out} were left alone"
+        )
     categories = scope.categories
     documents = plan(config, scope, [fmt for fmt in FeedFormat if fmt.value in chosen])
     site = Site(config, scope)

@@ -71,7 +71,7 @@ def whole(config: Config, metas: Sequence[ArticleMeta]) -> Catalog:
         count = page_count(len(rows), len(live), config)
         pages = {n: rows[(n - 1) * size : n * size] for n in range(1, count + 1)}
         newest = tuple(newest_first(live)[: config.max_entries])
-        last_change = None if live else max(m.updated for m in rows)
+        last_change = None if live else max((m.updated for m in rows), default=None)
         feeds.append(FeedRows(category, len(rows), len(live), newest, pages, last_change))
     articles = tuple(m for m in metas if not m.withdrawn)
     return Catalog(categories, tuple(feeds), articles, complete=True)

@@ -161,6 +161,8 @@ class Config:
     endpoint_url: str | None = None
     #: Delete objects that are no longer in the output folder (after everything else).
     publish_delete: bool = False
+    #: Site words replacing or adding to the built-in ones (labels.py), by label name.
+    labels: Mapping[str, str] = field(default_factory=dict)
     #: Remove files pressfeed published before and no longer produces (an article page of a
     #: withdrawn article is removed whatever this says).
     prune: bool = False
@@ -268,7 +270,17 @@ SCHEMA: dict[str, set[str]] = {
         "publish",
         "truncation",
     },
-    "site": {"title", "subtitle", "base_url", "language", "timezone", "author", "id_authority", "templates"},
+    "site": {
+        "title",
+        "subtitle",
+        "base_url",
+        "language",
+        "timezone",
+        "author",
+        "id_authority",
+        "templates",
+        "labels",
+    },
     "site.author": {"name", "email", "uri"},
     "output": {"dir", "overall", "category", "archive", "gzip", "prune"},
     "output.overall": {"atom", "rss", "json"},
@@ -413,6 +425,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         "must be a number of seconds, 0 or more, got {value}",
     )
     allow_empty = r.get("limits.allow_empty_feeds", bool)
+    labels = _labels(r)
     template_dir = r.text("site.templates")
     if template_dir is not None and not (path.parent / template_dir).is_dir():
         r.fault("site.templates", f"must be a folder of templates, got {template_dir!r}")
@@ -446,6 +459,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     assert lock_timeout is not None and allow_empty is not None and gzip is not None
     assert publish_delete is not None and upload_limits is not None
     assert detect_truncation is not None and complete_endings is not None and prune is not None
+    assert labels is not None
     return Config(
         path=path,
         title=title,
@@ -480,6 +494,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         detect_truncation=detect_truncation,
         complete_endings=complete_endings,
         prune=prune,
+        labels=labels,
     )
 
 
@@ -524,6 +539,24 @@ def _author(r: _Reader) -> Author | None:
         "must be an absolute http(s) URL, got {value!r}",
     )
     return Author(name, email, uri) if name is not None else None
+
+
+def _labels(r: _Reader) -> dict[str, str] | None:
+    """site.labels: label name → the words to show (any label of labels.ENGLISH)."""
+    from pressfeed.labels import ENGLISH
+
+    items = r.get("site.labels", dict)
+    if items is None:
+        return {}
+    found = {}
+    for name, words in items.items():
+        if name not in ENGLISH:
+            r.fault(f"site.labels.{name}", f"unknown label; known: {', '.join(sorted(ENGLISH))}")
+        elif not isinstance(words, str) or not words.strip():
+            r.fault(f"site.labels.{name}", f"must be a non-empty text, got {words!r}")
+        else:
+            found[str(name)] = words.strip()
+    return found
 
 
 def _texts(r: _Reader, key: str) -> tuple[str, ...] | None:

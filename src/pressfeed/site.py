@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from pressfeed.config import Config, category_key, is_inside
 from pressfeed.errors import OutputError
+from pressfeed.labels import date, labels_for
 from pressfeed.render import fast
 from pressfeed.render.names import article_path
 from pressfeed.types import Article, ArticleMeta, Category, FeedFormat
@@ -43,6 +44,7 @@ CONTENT_TYPES: tuple[tuple[str, str, int], ...] = (
     (".opml", "text/x-opml", 3600),
     (".html", "text/html", 300),
     (".xml", "application/xml", 300),
+    (".txt", "text/plain", 3600),
 )
 ARCHIVE_MAX_AGE = 86_400
 FORMAT_LABELS = {FeedFormat.ATOM: "Atom", FeedFormat.RSS: "RSS", FeedFormat.JSON: "JSON Feed"}
@@ -51,10 +53,16 @@ FORMAT_TYPES = {
     FeedFormat.RSS: "application/rss+xml",
     FeedFormat.JSON: "application/feed+json",
 }
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+#: The page a host serves for a missing path, and what robots are told.
+NOT_FOUND = "404.html"
+ROBOTS = "robots.txt"
+#: The template of each kind of page.
+TEMPLATES = {
+    "article": "article.html",
+    "index": "index.html",
+    "category": "category.html",
+    "notfound": NOT_FOUND,
+}
 
 
 def content_type(name: str) -> tuple[str, int]:
@@ -70,7 +78,7 @@ class Page:
     """One file of the site: what it is, the articles it shows, and its fingerprint."""
 
     relpath: str
-    #: "article", "index", "category", "opml" or "host".
+    #: "article", "index", "category", "notfound", "robots", "opml" or "host".
     kind: str
     seqs: tuple[int, ...]
     fingerprint: str
@@ -113,6 +121,8 @@ class Site:
             seqs = tuple(m.seq for m in self.newest[category])
             pages.append(self._page(relpath, "category", seqs, settings, listing, category))
         pages.append(self._page(OPML, "opml", (), settings, listing))
+        pages.append(self._page(NOT_FOUND, "notfound", (), settings, [c[:2] for c in listing]))
+        pages.append(self._page(ROBOTS, "robots", (), settings, ()))
         for name in HOST_FILES:
             pages.append(self._page(name, "host", (), settings, ()))
         return pages
@@ -174,8 +184,10 @@ class Site:
             return self._opml()
         if page.kind == "host":
             return HOST_FILES[page.relpath](self.config).encode("utf-8")
+        if page.kind == "robots":
+            return b"User-agent: *\nAllow: /\n"
         context = self._context(page, articles)
-        template = {"article": "article.html", "index": "index.html", "category": "category.html"}[page.kind]
+        template = TEMPLATES[page.kind]
         import jinja2
 
         try:
@@ -187,36 +199,62 @@ class Site:
 
     def _context(self, page: Page, articles: Mapping[int, Article]) -> dict[str, Any]:
         here = page.relpath
+        base = self.config.base_url
 
         def href(target: str) -> str:
+            if page.kind == "notfound":  # served at any depth: absolute links
+                return f"{base}/{target}"
             return posixpath.relpath(target, posixpath.dirname(here) or ".")
 
-        feeds = self._feed_files(page.category if page.kind == "category" else None)
-        discovery = [
-            {"type": FORMAT_TYPES[fmt], "title": title, "label": FORMAT_LABELS[fmt], "href": href(path)}
-            for fmt, path, title in feeds
-        ]
+        article = articles[page.seqs[0]] if page.kind == "article" else None
+        own = page.category if page.kind == "category" else article.category if article else None
+        groups: list[tuple[Category | None, str]] = [(own, self.labels["this_category"])] if own else []
+        groups.append((None, self.labels["everything"]))
+        subscribe = [{"label": label, "feeds": self._feeds(category, href)} for category, label in groups]
         context: dict[str, Any] = {
             "site": {
                 "title": self.config.title,
                 "subtitle": self.config.subtitle,
                 "language": self.config.language,
+                "base_url": base,
             },
+            "labels": self.labels,
+            "page_url": f"{base}/" if here == INDEX else f"{base}/{here}",
+            "description": self._description(page, article),
             "home": href(INDEX),
             "opml": href(OPML),
-            "discovery": discovery,
+            # Autodiscovery: a category's own feeds on its pages and its articles' pages.
+            "discovery": subscribe[0]["feeds"],
+            "subscribe": subscribe,
             "articles": [self._article(articles[seq], href) for seq in page.seqs if page.kind != "article"],
             "categories": [
                 {"name": c.name, "href": href(CATEGORY_PAGE.format(slug=c.slug))}
-                | ({} if page.kind == "article" else {"count": self.live_count[c]})
+                | ({"count": self.live_count[c]} if page.kind == "index" else {})
                 for c in self.ordered_categories
             ],
         }
         if page.kind == "category":
             context["category"] = {"name": page.category.name if page.category else ""}
-        if page.kind == "article":
-            context["article"] = self._article(articles[page.seqs[0]], href)
+        if article is not None:
+            context["article"] = self._article(article, href)
         return context
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        return labels_for(self.config.language, self.config.labels)
+
+    def _description(self, page: Page, article: Article | None) -> str:
+        if article is not None:
+            return article.summary
+        if page.kind == "category" and page.category is not None:
+            return f"{self.config.title} — {page.category.name}"
+        return self.config.subtitle or self.config.title
+
+    def _feeds(self, category: Category | None, href: Any) -> list[dict[str, str]]:
+        return [
+            {"type": FORMAT_TYPES[fmt], "title": title, "label": FORMAT_LABELS[fmt], "href": href(path)}
+            for fmt, path, title in self._feed_files(category)
+        ]
 
     def _article(self, article: Article, href: Any) -> dict[str, Any]:
         when = article.published.astimezone(zoneinfo.ZoneInfo(self.config.timezone))
@@ -226,7 +264,7 @@ class Site:
             "summary": article.summary,
             "category": article.category.name,
             "category_href": href(CATEGORY_PAGE.format(slug=article.category.slug)),
-            "date": f"{when.day} {_MONTHS[when.month - 1]} {when.year}",
+            "date": date(when.date(), self.config.language),
             "published_iso": when.isoformat(),
             "paragraphs": article.body.split("\n"),
             "truncated": article.truncated,

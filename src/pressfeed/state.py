@@ -85,11 +85,16 @@ def settings_fingerprint(config: Config) -> str:
 
 
 def templates_fingerprint(config: Config) -> str:
-    """The user's templates' contents, so that editing one re-renders the pages."""
-    if config.templates is None:
-        return ""
-    digest = hashlib.sha256()
-    for path in sorted(Path(config.templates).rglob("*")):
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    """What the pages follow besides the articles: the built-in templates, the user's, and the
+    site's words (site.labels), so that changing any of them renders the pages again."""
+    digest = hashlib.sha256(repr(sorted(config.labels.items())).encode("utf-8"))
+    folders = [BUILT_IN_TEMPLATES] + ([] if config.templates is None else [Path(config.templates)])
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+#: pressfeed's own templates (a version that changes them renders the pages again).
+BUILT_IN_TEMPLATES = Path(__file__).resolve().parent / "templates"
