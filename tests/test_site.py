@@ -371,3 +371,66 @@ def test_the_404_page_links_absolutely_and_robots_may_crawl(site: Path) -> None:
     assert '<a href="https://example.org/motie/index.html">Front page</a>' in page
     assert 'href="https://example.org/motie/all.atom.xml"' in page
     assert (site / "robots.txt").read_text("utf-8") == "User-agent: *\nAllow: /\n"
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.hrefs += [value for name, value in attrs if name == "href" and value]
+
+
+def reachable_pages(folder: Path) -> set[str]:
+    """Every HTML page reached from index.html by following its links (and theirs)."""
+    seen, todo = {"index.html"}, ["index.html"]
+    while todo:
+        page = todo.pop()
+        parser = _Anchors()
+        parser.feed((folder / page).read_text("utf-8"))
+        for href in parser.hrefs:
+            if "://" in href or not href.endswith(".html"):
+                continue
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href))
+            if target not in seen and (folder / target).is_file():
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def large_site(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    """300 synthetic articles, pages of 40, feeds of 20."""
+    from conftest import site as make_site
+
+    folder = tmp_path_factory.mktemp("large")
+    config = load_config(make_site(folder, 300, max_entries=20, archive_page_size=40))
+    build(config, now=NOW)
+    return config
+
+
+def test_every_article_page_is_reachable_from_the_front_page(large_site: Config) -> None:
+    out = large_site.output_dir
+    articles = {p.relative_to(out).as_posix() for p in (out / "articles").rglob("*.html")}
+    assert len(articles) == 300
+    assert articles - reachable_pages(out) == set()
+
+
+def test_a_new_article_rewrites_a_few_listing_pages_only(large_site: Config) -> None:
+    from conftest import write_dump
+
+    out = large_site.output_dir
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
+    write_dump(301, large_site.inputs[0])
+    report = build(large_site, now=NOW)
+    assert report.added == 1
+    changed = sorted(
+        p.relative_to(out).as_posix() for p in out.rglob("*.html") if before.get(p) != p.stat().st_mtime_ns
+    )
+    listings = [p for p in changed if not p.startswith("articles/")]
+    # The front page, its category's page, and the newest archive page of each (a full page
+    # never changes): at most two of each kind, whatever the archive's size.
+    assert len(listings) <= 6, listings
+    assert len([p for p in changed if p.startswith("articles/")]) == 1

@@ -22,6 +22,9 @@ ENGLISH = {
     "not_found_hint": "This page does not exist, or no longer does. "
     "The latest releases are on the front page.",
     "home": "Front page",
+    "older": "Older releases",
+    "newer": "Newer releases",
+    "page": "Page",
 }
 KOREAN = {
     "categories": "분야",
@@ -36,6 +39,9 @@ KOREAN = {
     "not_found": "페이지를 찾을 수 없습니다",
     "not_found_hint": "없는 페이지이거나 삭제된 페이지입니다. 최신 보도자료는 첫 페이지에 있습니다.",
     "home": "첫 페이지",
+    "older": "이전 보도자료",
+    "newer": "최근 보도자료",
+    "page": "쪽",
 }
 BUILT_IN: dict[str, dict[str, str]] = {"en": ENGLISH, "ko": KOREAN}
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",

@@ -23,7 +23,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from pressfeed.config import Config, category_key, is_inside
+from pressfeed.catalog import newest_first, page_count
+from pressfeed.config import OVERALL_FEED_KEY, Config, category_key, is_inside
 from pressfeed.errors import OutputError
 from pressfeed.labels import date, labels_for
 from pressfeed.render import fast
@@ -55,6 +56,8 @@ FORMAT_TYPES = {
 }
 #: The page a host serves for a missing path, and what robots are told.
 NOT_FOUND = "404.html"
+#: A listing's archive pages (`{feed}`: `all` or a category's slug; page 1 is the oldest).
+ARCHIVE_PAGE = "archive/{feed}/{page}.html"
 ROBOTS = "robots.txt"
 #: The template of each kind of page.
 TEMPLATES = {
@@ -62,7 +65,12 @@ TEMPLATES = {
     "index": "index.html",
     "category": "category.html",
     "notfound": NOT_FOUND,
+    "archive": "archive.html",
 }
+
+
+def archive_page(category: Category | None, number: int) -> str:
+    return ARCHIVE_PAGE.format(feed=OVERALL_FEED_KEY if category is None else category.slug, page=number)
 
 
 def content_type(name: str) -> tuple[str, int]:
@@ -95,6 +103,7 @@ class Site:
         #: Live articles per category with any, and each feed's newest (as its feeds show them).
         self.live_count = {f.category: f.live for f in catalog.feeds if f.category is not None and f.live}
         self.newest = {f.category: f.newest for f in catalog.feeds}
+        self.rows = {f.category: f for f in catalog.feeds}
         # The menu follows the config's order; categories it does not list come after, by name.
         order = {category_key(rule.name): n for n, rule in enumerate(config.categories)}
         self.ordered_categories = sorted(
@@ -115,16 +124,44 @@ class Site:
         pages = [page for page in articles if page.relpath]
         listing = [(c.name, c.slug, self.live_count[c]) for c in self.ordered_categories]
         latest = tuple(m.seq for m in self.newest[None])
-        pages.append(self._page(INDEX, "index", latest, settings, listing))
+        pages.append(self._page(INDEX, "index", latest, settings, (listing, self._older(None))))
         for category in self.ordered_categories:
             relpath = CATEGORY_PAGE.format(slug=category.slug)
             seqs = tuple(m.seq for m in self.newest[category])
-            pages.append(self._page(relpath, "category", seqs, settings, listing, category))
+            state = (listing, self._older(category))
+            pages.append(self._page(relpath, "category", seqs, settings, state, category))
+        pages += self._archive_pages(settings, names)
         pages.append(self._page(OPML, "opml", (), settings, listing))
         pages.append(self._page(NOT_FOUND, "notfound", (), settings, [c[:2] for c in listing]))
         pages.append(self._page(ROBOTS, "robots", (), settings, ()))
         for name in HOST_FILES:
             pages.append(self._page(name, "host", (), settings, ()))
+        return pages
+
+    def page_count(self, category: Category | None) -> int:
+        rows = self.rows.get(category)
+        return 0 if rows is None else page_count(rows.total, rows.live, self.config)
+
+    def _older(self, category: Category | None) -> str | None:
+        """The newest archive page of a listing, which its front or category page links."""
+        count = self.page_count(category)
+        return archive_page(category, count) if count else None
+
+    def _archive_pages(self, settings: str, names: tuple[tuple[str, str], ...]) -> list[Page]:
+        """The site's archive pages, one per archive page of each feed and with the same
+        members (the catalog plans those a change touched), so that every article is reachable
+        from the front page, and a new article rewrites the newest page only (a full page never
+        changes)."""
+        pages = []
+        for rows in self.catalog.feeds:
+            count = page_count(rows.total, rows.live, self.config)
+            for number, members in sorted(rows.pages.items()):
+                shown = tuple(m.seq for m in newest_first(m for m in members if not m.withdrawn))
+                for meta in members:
+                    self.by_seq.setdefault(meta.seq, meta)
+                state = (names, number, number < count)  # a full page gains a "newer" link once
+                relpath = archive_page(rows.category, number)
+                pages.append(self._page(relpath, "archive", shown, settings, state, rows.category))
         return pages
 
     def _article_page(self, meta: ArticleMeta, settings: str, names: tuple[tuple[str, str], ...]) -> Page:
@@ -207,7 +244,7 @@ class Site:
             return posixpath.relpath(target, posixpath.dirname(here) or ".")
 
         article = articles[page.seqs[0]] if page.kind == "article" else None
-        own = page.category if page.kind == "category" else article.category if article else None
+        own = page.category if page.kind in ("category", "archive") else article.category if article else None
         groups: list[tuple[Category | None, str]] = [(own, self.labels["this_category"])] if own else []
         groups.append((None, self.labels["everything"]))
         subscribe = [{"label": label, "feeds": self._feeds(category, href)} for category, label in groups]
@@ -233,7 +270,21 @@ class Site:
                 for c in self.ordered_categories
             ],
         }
-        if page.kind == "category":
+        if page.kind in ("index", "category", "archive"):
+            count = self.page_count(page.category)
+            number = int(posixpath.basename(here).split(".")[0]) if page.kind == "archive" else count + 1
+            listing_home = INDEX if page.category is None else CATEGORY_PAGE.format(slug=page.category.slug)
+            context["pages"] = {
+                "older": href(archive_page(page.category, number - 1)) if 1 < number <= count + 1 else None,
+                "newer": href(archive_page(page.category, number + 1))
+                if number < count
+                else href(listing_home)
+                if page.kind == "archive"
+                else None,
+                "latest": href(listing_home),
+                "number": number,
+            }
+        if page.kind in ("category", "archive"):
             context["category"] = {"name": page.category.name if page.category else ""}
         if article is not None:
             context["article"] = self._article(article, href)
@@ -246,7 +297,7 @@ class Site:
     def _description(self, page: Page, article: Article | None) -> str:
         if article is not None:
             return article.summary
-        if page.kind == "category" and page.category is not None:
+        if page.kind in ("category", "archive") and page.category is not None:
             return f"{self.config.title} — {page.category.name}"
         return self.config.subtitle or self.config.title
 
