@@ -22,7 +22,8 @@ GOLDEN_FILES = sorted(
 
 
 def test_there_is_a_golden_file_per_sample_feed() -> None:
-    assert len(GOLDEN_FILES) == 14  # 4 feeds x (Atom, RSS, JSON Feed), the OPML, the front page
+    # 4 feeds x (Atom, RSS, JSON Feed), the OPML, the front page, the sitemap index and the news sitemap
+    assert len(GOLDEN_FILES) == 16
 
 
 @pytest.fixture(scope="module")

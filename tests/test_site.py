@@ -370,7 +370,9 @@ def test_the_404_page_links_absolutely_and_robots_may_crawl(site: Path) -> None:
     page = (site / "404.html").read_text("utf-8")
     assert '<a href="https://example.org/motie/index.html">Front page</a>' in page
     assert 'href="https://example.org/motie/all.atom.xml"' in page
-    assert (site / "robots.txt").read_text("utf-8") == "User-agent: *\nAllow: /\n"
+    assert (site / "robots.txt").read_text("utf-8") == (
+        "User-agent: *\nAllow: /\nSitemap: https://example.org/motie/sitemap.xml\n"
+    )
 
 
 class _Anchors(HTMLParser):

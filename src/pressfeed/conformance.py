@@ -254,7 +254,13 @@ def feed_files(folder: Path) -> list[Path]:
         if p.is_file()
         and p.name.endswith(FEED_SUFFIXES)
         and not any(part.startswith(".") for part in p.parts)
+        and not _is_sitemap(p.relative_to(folder).as_posix())
     )
+
+
+def _is_sitemap(relpath: str) -> bool:
+    """Sitemaps are XML too, and no feeds (sitemaps.py names them)."""
+    return relpath in ("sitemap.xml", "news-sitemap.xml") or relpath.startswith("sitemaps/")
 
 
 def check_folder(folder: Path, extra: Iterable[str] = (), *, reachable_only: bool = False) -> list[Finding]:

@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from pressfeed import sitemaps
 from pressfeed.catalog import newest_first, page_count
 from pressfeed.config import OVERALL_FEED_KEY, Config, category_key, is_inside
 from pressfeed.errors import OutputError
@@ -124,18 +125,19 @@ class Site:
         pages = [page for page in articles if page.relpath]
         listing = [(c.name, c.slug, self.live_count[c]) for c in self.ordered_categories]
         latest = tuple(m.seq for m in self.newest[None])
-        pages.append(self._page(INDEX, "index", latest, settings, (listing, self._older(None))))
+        pages.append(self.page(INDEX, "index", latest, settings, (listing, self._older(None))))
         for category in self.ordered_categories:
             relpath = CATEGORY_PAGE.format(slug=category.slug)
             seqs = tuple(m.seq for m in self.newest[category])
             state = (listing, self._older(category))
-            pages.append(self._page(relpath, "category", seqs, settings, state, category))
+            pages.append(self.page(relpath, "category", seqs, settings, state, category))
         pages += self._archive_pages(settings, names)
-        pages.append(self._page(OPML, "opml", (), settings, listing))
-        pages.append(self._page(NOT_FOUND, "notfound", (), settings, [c[:2] for c in listing]))
-        pages.append(self._page(ROBOTS, "robots", (), settings, ()))
+        pages += sitemaps.plan(self, settings)
+        pages.append(self.page(OPML, "opml", (), settings, listing))
+        pages.append(self.page(NOT_FOUND, "notfound", (), settings, [c[:2] for c in listing]))
+        pages.append(self.page(ROBOTS, "robots", (), settings, ()))
         for name in HOST_FILES:
-            pages.append(self._page(name, "host", (), settings, ()))
+            pages.append(self.page(name, "host", (), settings, ()))
         return pages
 
     def page_count(self, category: Category | None) -> int:
@@ -161,7 +163,7 @@ class Site:
                     self.by_seq.setdefault(meta.seq, meta)
                 state = (names, number, number < count)  # a full page gains a "newer" link once
                 relpath = archive_page(rows.category, number)
-                pages.append(self._page(relpath, "archive", shown, settings, state, rows.category))
+                pages.append(self.page(relpath, "archive", shown, settings, state, rows.category))
         return pages
 
     def _article_page(self, meta: ArticleMeta, settings: str, names: tuple[tuple[str, str], ...]) -> Page:
@@ -170,7 +172,7 @@ class Site:
         relpath = self.article_relpath(meta.link) or ""
         return Page(relpath, "article", (meta.seq,), _digest(settings, state), category)
 
-    def _page(
+    def page(
         self,
         relpath: str,
         kind: str,
@@ -222,7 +224,9 @@ class Site:
         if page.kind == "host":
             return HOST_FILES[page.relpath](self.config).encode("utf-8")
         if page.kind == "robots":
-            return b"User-agent: *\nAllow: /\n"
+            return f"User-agent: *\nAllow: /\nSitemap: {self.config.base_url}/{sitemaps.INDEX}\n".encode()
+        if "sitemap" in page.kind:
+            return sitemaps.render(self, page, articles)
         context = self._context(page, articles)
         template = TEMPLATES[page.kind]
         import jinja2
