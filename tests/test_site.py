@@ -436,3 +436,29 @@ def test_a_new_article_rewrites_a_few_listing_pages_only(large_site: Config) -> 
     # never changes): at most two of each kind, whatever the archive's size.
     assert len(listings) <= 6, listings
     assert len([p for p in changed if p.startswith("articles/")]) == 1
+
+
+def test_a_static_folder_is_published_and_its_logo_and_favicon_are_shown(
+    write_config: WriteConfig, tmp_path: Path
+) -> None:
+    static = tmp_path / "static"
+    (static / "css").mkdir(parents=True)
+    (static / "logo.png").write_bytes(b"\x89PNG fake logo")
+    (static / "favicon.ico").write_bytes(b"icon")
+    (static / "css" / "extra.css").write_text("body { color: navy; }", "utf-8")
+    (static / "index.html").write_text("not mine to publish", "utf-8")
+    config = load_config(write_config(site__static="static"))
+    build(config, now=NOW)
+    out = config.output_dir
+    assert (out / "logo.png").read_bytes() == b"\x89PNG fake logo"
+    assert (out / "css" / "extra.css").read_text("utf-8") == "body { color: navy; }"
+    assert "not mine" not in (out / "index.html").read_text("utf-8")
+    front = (out / "index.html").read_text("utf-8")
+    assert (
+        '<link rel="icon" href="favicon.ico">' in front and '<img src="logo.png" alt="" height="48">' in front
+    )
+    article = next((out / "articles").rglob("*.html")).read_text("utf-8")
+    assert '<img src="../../logo.png" alt="" height="32">' in article
+    (static / "css" / "extra.css").write_text("body { color: teal; }", "utf-8")
+    build(config, now=NOW)
+    assert (out / "css" / "extra.css").read_text("utf-8") == "body { color: teal; }"

@@ -151,6 +151,8 @@ class Config:
     allow_empty_feeds: bool
     #: A folder of Jinja2 templates replacing the built-in ones by name; None: built-in only.
     templates: Path | None = None
+    #: A folder copied into the output as it is (logo, favicon, CSS); None: nothing.
+    static: Path | None = None
     #: Write a byte-stable `.gz` beside every published file.
     gzip: bool = True
     #: WebSub hubs every feed advertises and each changed feed is announced to.
@@ -280,6 +282,7 @@ SCHEMA: dict[str, set[str]] = {
         "id_authority",
         "templates",
         "labels",
+        "static",
     },
     "site.author": {"name", "email", "uri"},
     "output": {"dir", "overall", "category", "archive", "gzip", "prune"},
@@ -426,6 +429,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     )
     allow_empty = r.get("limits.allow_empty_feeds", bool)
     labels = _labels(r)
+    static_dir = r.text("site.static")
+    if static_dir is not None and not (path.parent / static_dir).is_dir():
+        r.fault("site.static", f"must be a folder of files to publish, got {static_dir!r}")
     template_dir = r.text("site.templates")
     if template_dir is not None and not (path.parent / template_dir).is_dir():
         r.fault("site.templates", f"must be a folder of templates, got {template_dir!r}")
@@ -485,6 +491,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         lock_timeout=lock_timeout,
         allow_empty_feeds=allow_empty,
         templates=path.parent / template_dir if template_dir is not None else None,
+        static=path.parent / static_dir if static_dir is not None else None,
         gzip=gzip,
         hubs=hubs,
         publish_to=publish_to,

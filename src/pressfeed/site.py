@@ -133,12 +133,40 @@ class Site:
             pages.append(self.page(relpath, "category", seqs, settings, state, category))
         pages += self._archive_pages(settings, names)
         pages += sitemaps.plan(self, settings)
+        pages += self._static_files(settings, {p.relpath for p in pages})
         pages.append(self.page(OPML, "opml", (), settings, listing))
         pages.append(self.page(NOT_FOUND, "notfound", (), settings, [c[:2] for c in listing]))
         pages.append(self.page(ROBOTS, "robots", (), settings, ()))
         for name in HOST_FILES:
             pages.append(self.page(name, "host", (), settings, ()))
         return pages
+
+    def _static_files(self, settings: str, taken: set[str]) -> list[Page]:
+        """The files of `site.static`, copied as they are (one that pressfeed writes itself, or
+        hidden, is left out)."""
+        folder = self.config.static
+        if folder is None:
+            return []
+        pages = []
+        for path in sorted(folder.rglob("*")):
+            relpath = path.relative_to(folder).as_posix()
+            hidden = any(part.startswith(".") for part in relpath.split("/"))
+            if path.is_file() and not hidden and relpath not in taken and is_inside(relpath):
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                pages.append(self.page(relpath, "static", (), settings, digest))
+        return pages
+
+    @cached_property
+    def assets(self) -> dict[str, str]:
+        """The favicon and logo the default templates show, when `site.static` has them."""
+        folder = self.config.static
+        found = {}
+        for kind, names in (("favicon", ("favicon.ico", "favicon.svg", "favicon.png")),
+                            ("logo", ("logo.svg", "logo.png", "logo.jpg"))):  # fmt: skip
+            name = next((n for n in names if folder is not None and (folder / n).is_file()), None)
+            if name is not None:
+                found[kind] = name
+        return found
 
     def page_count(self, category: Category | None) -> int:
         rows = self.rows.get(category)
@@ -227,6 +255,9 @@ class Site:
             return f"User-agent: *\nAllow: /\nSitemap: {self.config.base_url}/{sitemaps.INDEX}\n".encode()
         if "sitemap" in page.kind:
             return sitemaps.render(self, page, articles)
+        if page.kind == "static":
+            assert self.config.static is not None
+            return (self.config.static / page.relpath).read_bytes()
         context = self._context(page, articles)
         template = TEMPLATES[page.kind]
         import jinja2
@@ -260,6 +291,9 @@ class Site:
                 "base_url": base,
             },
             "labels": self.labels,
+            "assets": {
+                kind: href(self.assets[kind]) if kind in self.assets else None for kind in ("favicon", "logo")
+            },
             "page_url": f"{base}/" if here == INDEX else f"{base}/{here}",
             "description": self._description(page, article),
             "home": href(INDEX),

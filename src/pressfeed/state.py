@@ -85,14 +85,20 @@ def settings_fingerprint(config: Config) -> str:
 
 
 def templates_fingerprint(config: Config) -> str:
-    """What the pages follow besides the articles: the built-in templates, the user's, and the
-    site's words (site.labels), so that changing any of them renders the pages again."""
+    """What the pages follow besides the articles: the built-in templates, the user's, the
+    site's words (site.labels) and its static files, so that changing any of them renders the
+    pages again."""
     digest = hashlib.sha256(repr(sorted(config.labels.items())).encode("utf-8"))
     folders = [BUILT_IN_TEMPLATES] + ([] if config.templates is None else [Path(config.templates)])
     for folder in folders:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    if config.static is not None:  # site.static: names, sizes and times (its files can be large)
+        for path in sorted(Path(config.static).rglob("*")):
+            if path.is_file():
+                found = path.stat()
+                digest.update(f"{path}\0{found.st_size}\0{found.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
