@@ -462,3 +462,19 @@ def test_a_static_folder_is_published_and_its_logo_and_favicon_are_shown(
     (static / "css" / "extra.css").write_text("body { color: teal; }", "utf-8")
     build(config, now=NOW)
     assert (out / "css" / "extra.css").read_text("utf-8") == "body { color: teal; }"
+
+
+def test_every_page_of_a_large_site_parses_as_html5_without_an_error(large_site: Config) -> None:
+    """The WHATWG parser (html5lib, strict) finds no parse error in any page: front, category,
+    archive, article and 404 pages."""
+    import warnings
+
+    import html5lib
+
+    parser = html5lib.HTMLParser(strict=True)
+    pages = sorted(large_site.output_dir.rglob("*.html"))
+    assert len(pages) > 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # html5lib 1.1 on a newer Python
+        for page in pages:
+            parser.parse(page.read_bytes())
