@@ -166,3 +166,23 @@ def test_a_file_system_without_locks_is_a_store_error_naming_the_lock_file(
     with pytest.raises(StoreError, match=r"\.lock: cannot create or take the lock file: No locks available"):
         build(config, now=NOW)
     assert not config.output_dir.exists()
+
+
+def test_markup_in_a_title_reaches_an_rss_reader_as_text_not_as_markup(
+    write_config: WriteConfig, tmp_path: Path
+) -> None:
+    """RSS readers read an item's title as HTML: a `<b>` typed in a title must show as `<b>`,
+    not make the title bold (Atom says `type="text"` and needs nothing)."""
+    import html
+
+    dump = tmp_path / "markup.txt"
+    title = "<b>Bold</b> R&D claims"
+    dump.write_text(record("Industry", title, "Body."), encoding="utf-8")
+    config = dataclasses.replace(load_config(write_config()), inputs=(dump,))
+    build(config, now=NOW)
+    item = feedparser.parse(str(config.output_dir / "all.rss.xml")).entries[0]
+    assert item.title_detail.type == "text/html"
+    assert "<b>" not in item.title  # no tag for a reader to render
+    assert html.unescape(item.title) == title  # what a reader shows
+    entry = feedparser.parse(str(config.output_dir / "all.atom.xml")).entries[0]
+    assert entry.title == title

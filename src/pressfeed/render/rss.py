@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from pressfeed.config import Config
 from pressfeed.render.common import new_feed
+from pressfeed.render.fast import title_for_rss
 from pressfeed.render.names import RSS_TYPE as MEDIA_TYPE
 from pressfeed.render.names import TRUNCATION_NOTE, site_url
 from pressfeed.types import Article, FeedSpec
@@ -21,7 +22,7 @@ def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes
     fg.pubDate(spec.newest)
     for article in articles:
         item = fg.add_entry(order="append")
-        item.title(article.title)
+        item.title(title_for_rss(article.title))
         item.link(href=article.link)
         item.guid(article.id, permalink=False)
         item.pubDate(article.published)
