@@ -114,7 +114,7 @@ def entry_rss(article: Article, config: Config, escaped: Escaped | None = None) 
     paragraphs = _as_html(e.content, _full_text(article)).replace("\n", _PARAGRAPH_BREAK)
     return (
         "    <item>\n"
-        f"      <title>{_literal_markup(e.title)}</title>\n"
+        f"      <title>{_as_html(e.title, article.title)}</title>\n"
         f"      <link>{text(article.link)}</link>\n"
         f"      <description>{_as_html(e.summary, article.summary)}</description>\n"
         f"      <content:encoded>&lt;p&gt;{paragraphs}&lt;/p&gt;</content:encoded>\n"
@@ -126,16 +126,13 @@ def entry_rss(article: Article, config: Config, escaped: Escaped | None = None) 
     )
 
 
-def _literal_markup(escaped: str) -> str:
-    """An RSS title as character data that no reader takes for markup: readers read RSS titles
-    as HTML, so a `<` in a title (escaped once as `&lt;`) is escaped once more; `&` alone is
-    left as it is (`R&D` reads as `R&D` either way)."""
-    return escaped.replace("&lt;", "&amp;lt;") if "&lt;" in escaped else escaped
-
-
 def title_for_rss(title: str) -> str:
-    """What the feedgen renderer is given for the same bytes (rss.py)."""
-    return title.replace("<", "&lt;")
+    """An RSS item title as HTML: readers read RSS titles as HTML, so plain text is escaped
+    (a `<b>` typed in a title shows as `<b>`, `R&D` as `R&D`), as `description` is. What the
+    feedgen renderer is given for the bytes `entry_rss` writes."""
+    import html
+
+    return html.escape(title, quote=False)
 
 
 def _as_html(escaped: str, plain: str) -> str:
