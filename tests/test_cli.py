@@ -32,13 +32,13 @@ def test_build_prints_a_line_per_feed_and_a_summary(config_path: Path) -> None:
     assert f"{out}/industry.rss.xml  4 entries  written" in lines
     assert f"{out}/all.json  10 entries  written" in lines
     assert lines[-3:-1] == [
-        "site pages: 24 written, 0 unchanged",
+        "site pages: 25 written, 0 unchanged",
         "cut off at the source? check: be9bee2d  End-Users, Fabless Firms, and Foundries Link Up to Build "
         "Korea’s On-Device AI Semiconductor Ecosystem",
     ]
     assert (
         lines[-1]
-        == "10 articles accepted, 0 rejected; 10 new, 0 updated, 0 withdrawn; 36 of 36 files written"
+        == "10 articles accepted, 0 rejected; 10 new, 0 updated, 0 withdrawn; 37 of 37 files written"
     )
     assert result.stderr == ""
 
@@ -55,7 +55,7 @@ def test_a_build_over_an_unchanged_store_reports_every_feed_unchanged(config_pat
     result = run("build", "--config", str(config_path))
     assert result.exit_code == 0
     assert sum(line.endswith("  unchanged") for line in result.stdout.splitlines()) == 11
-    assert result.stdout.splitlines()[-1] == "0 new, 0 updated, 0 withdrawn; 1 of 36 files written"
+    assert result.stdout.splitlines()[-1] == "0 new, 0 updated, 0 withdrawn; 1 of 37 files written"
 
 
 def test_quiet_prints_nothing_on_success(config_path: Path) -> None:
@@ -211,7 +211,7 @@ def test_rebuild_rewrites_what_is_missing(config_path: Path) -> None:
     (config_path.parent / "feeds" / "industry.atom.xml").unlink()
     result = run("rebuild", "--config", str(config_path))
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1] == "0 new, 0 updated, 0 withdrawn; 1 of 36 files written"
+    assert result.stdout.splitlines()[-1] == "0 new, 0 updated, 0 withdrawn; 1 of 37 files written"
 
 
 def test_a_newer_store_is_a_clear_error(config_path: Path) -> None:
@@ -247,7 +247,7 @@ def test_full_reads_every_input_again(config_path: Path) -> None:
     result = run("build", "--full", "--config", str(config_path))
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-1] == (
-        "10 articles accepted, 0 rejected; 0 new, 0 updated, 0 withdrawn; 0 of 36 files written"
+        "10 articles accepted, 0 rejected; 0 new, 0 updated, 0 withdrawn; 0 of 37 files written"
     )
 
 

@@ -50,7 +50,7 @@ def test_the_sample_builds_its_feeds_and_site(config: Config) -> None:
         "trade-investment.json",
     ]
     assert len(list((config.output_dir / "articles").rglob("*.html"))) == 10
-    assert (report.site_files, report.site_written) == (24, 24)
+    assert (report.site_files, report.site_written) == (25, 25)
     assert report.accepted == 10
     assert report.problems == ()
     assert all(f.written for f in report.feeds)

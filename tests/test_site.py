@@ -478,3 +478,34 @@ def test_every_page_of_a_large_site_parses_as_html5_without_an_error(large_site:
         warnings.simplefilter("ignore", DeprecationWarning)  # html5lib 1.1 on a newer Python
         for page in pages:
             parser.parse(page.read_bytes())
+
+
+@pytest.mark.parametrize("feed", ["all.atom.xml", "industry.rss.xml"])
+def test_a_feed_opened_in_a_browser_shows_as_a_page_that_says_how_to_subscribe(site: Path, feed: str) -> None:
+    """The feed names the stylesheet a browser applies; the stylesheet turns Atom and RSS into a
+    page with the feed's title, its address to copy and every entry, linked."""
+    data = (site / feed).read_bytes()
+    assert data.splitlines()[1] == b'<?xml-stylesheet type="text/xsl" href="feed.xsl"?>'
+    transform = etree.XSLT(etree.parse(str(site / "feed.xsl")))
+    page = str(transform(etree.parse(str(site / feed))))
+    document = etree.fromstring(data)
+    entries = document.findall(".//{http://www.w3.org/2005/Atom}entry") or document.findall(".//item")
+    assert page.count("<li>") == len(entries) > 0
+    assert f"<code>https://example.org/motie/{feed}</code>" in page
+    assert "copy its address into your feed reader" in page.lower()
+    archive = next((site / "archive").rglob("*.atom.xml"), None)
+    if archive is not None:
+        assert b'href="../../feed.xsl"' in archive.read_bytes().splitlines()[1]
+
+
+def test_readers_still_read_the_feeds_as_they_were(site: Path) -> None:
+    import feedparser
+
+    for feed in ("all.atom.xml", "all.rss.xml"):
+        parsed = feedparser.parse(str(site / feed))
+        assert (
+            not parsed.bozo
+            and len(parsed.entries)
+            == (site / feed).read_bytes().count(b"<entry>" if "atom" in feed else b"<item>")
+            > 0
+        )

@@ -25,6 +25,8 @@ ENGLISH = {
     "older": "Older releases",
     "newer": "Newer releases",
     "page": "Page",
+    "feed_note": "this page is a feed. Copy its address into your feed reader (Feedly, "
+    "NetNewsWire, Thunderbird, newsboat...) to receive every new release.",
 }
 KOREAN = {
     "categories": "분야",
@@ -42,6 +44,7 @@ KOREAN = {
     "older": "이전 보도자료",
     "newer": "최근 보도자료",
     "page": "쪽",
+    "feed_note": "이 페이지는 피드입니다. 주소를 피드 리더에 추가하면 새 보도자료를 받아볼 수 있습니다.",
 }
 BUILT_IN: dict[str, dict[str, str]] = {"en": ENGLISH, "ko": KOREAN}
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",

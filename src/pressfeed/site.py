@@ -29,7 +29,7 @@ from pressfeed.config import OVERALL_FEED_KEY, Config, category_key, is_inside
 from pressfeed.errors import OutputError
 from pressfeed.labels import date, labels_for
 from pressfeed.render import fast
-from pressfeed.render.names import article_path
+from pressfeed.render.names import STYLESHEET, article_path
 from pressfeed.types import Article, ArticleMeta, Category, FeedFormat
 
 if TYPE_CHECKING:
@@ -137,6 +137,7 @@ class Site:
         pages.append(self.page(OPML, "opml", (), settings, listing))
         pages.append(self.page(NOT_FOUND, "notfound", (), settings, [c[:2] for c in listing]))
         pages.append(self.page(ROBOTS, "robots", (), settings, ()))
+        pages.append(self.page(STYLESHEET, "stylesheet", (), settings, ()))
         for name in HOST_FILES:
             pages.append(self.page(name, "host", (), settings, ()))
         return pages
@@ -255,6 +256,9 @@ class Site:
             return f"User-agent: *\nAllow: /\nSitemap: {self.config.base_url}/{sitemaps.INDEX}\n".encode()
         if "sitemap" in page.kind:
             return sitemaps.render(self, page, articles)
+        if page.kind == "stylesheet":
+            context = {"site": {"language": self.config.language}, "labels": self.labels}
+            return str(self.templates.get_template(STYLESHEET).render(context)).encode("utf-8")
         if page.kind == "static":
             assert self.config.static is not None
             return (self.config.static / page.relpath).read_bytes()

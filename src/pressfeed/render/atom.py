@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pressfeed.config import Config
 from pressfeed.render.common import new_feed
 from pressfeed.render.names import ATOM_TYPE as MEDIA_TYPE
-from pressfeed.render.names import TRUNCATION_NOTE, site_url
+from pressfeed.render.names import TRUNCATION_NOTE, site_url, with_stylesheet
 from pressfeed.types import Article, FeedSpec
 
 
@@ -36,7 +36,7 @@ def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes
         entry.summary(article.summary, type="text")
         entry.content(full_text(article), type="text")
     data: bytes = fg.atom_str(pretty=True, encoding="UTF-8")
-    return data
+    return with_stylesheet(data, spec.relpath)
 
 
 def full_text(article: Article) -> str:

@@ -25,6 +25,7 @@ from pressfeed.render.names import (
     RSS_TYPE,
     TRUNCATION_NOTE,
     site_url,
+    stylesheet_line,
 )
 from pressfeed.types import Article, FeedSpec
 
@@ -160,6 +161,7 @@ def atom_document(spec: FeedSpec, entries: Iterable[bytes], config: Config) -> b
     author = config.author
     head = [
         DECLARATION,
+        stylesheet_line(spec.relpath),
         f'<feed {namespaces}xmlns="{ATOM_NS}" xml:lang="{attr(config.language)}">\n',
         f"  <id>{text(spec.feed_id)}</id>\n",
         f"  <title>{text(spec.title)}</title>\n",
@@ -188,6 +190,7 @@ def rss_document(spec: FeedSpec, entries: Iterable[bytes], config: Config) -> by
     namespaces = f'xmlns:fh="{HISTORY_NS}" ' if spec.archive else ""
     head = [
         DECLARATION,
+        stylesheet_line(spec.relpath),
         f'<rss {namespaces}xmlns:atom="{ATOM_NS}" xmlns:content="{CONTENT_NS}" version="2.0">\n',
         "  <channel>\n",
         f"    <title>{text(spec.title)}</title>\n",

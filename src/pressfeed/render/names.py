@@ -4,6 +4,8 @@ truncation note and the site link. Nothing here imports feedgen: the string seri
 
 from __future__ import annotations
 
+import posixpath
+
 from pressfeed.config import Config
 
 GENERATOR = "pressfeed"
@@ -13,6 +15,22 @@ HISTORY_NS = "http://purl.org/syndication/history/1.0"
 ATOM_TYPE = "application/atom+xml"
 RSS_TYPE = "application/rss+xml"
 TRUNCATION_NOTE = "[The text was cut off at the source.]"
+
+
+#: The stylesheet a browser applies to the Atom and RSS feeds (readers ignore it).
+STYLESHEET = "feed.xsl"
+
+
+def stylesheet_line(relpath: str) -> str:
+    """The processing instruction that points a feed at the stylesheet, relative to it."""
+    href = posixpath.relpath(STYLESHEET, posixpath.dirname(relpath) or ".")
+    return f'<?xml-stylesheet type="text/xsl" href="{href}"?>\n'
+
+
+def with_stylesheet(document: bytes, relpath: str) -> bytes:
+    """A feed from feedgen with the stylesheet line after its XML declaration."""
+    declaration, _, rest = document.partition(b"\n")
+    return b"%s\n%s%s" % (declaration, stylesheet_line(relpath).encode(), rest)
 
 
 def site_url(config: Config) -> str:

@@ -9,7 +9,7 @@ from pressfeed.config import Config
 from pressfeed.render.common import new_feed
 from pressfeed.render.fast import title_for_rss
 from pressfeed.render.names import RSS_TYPE as MEDIA_TYPE
-from pressfeed.render.names import TRUNCATION_NOTE, site_url
+from pressfeed.render.names import TRUNCATION_NOTE, site_url, with_stylesheet
 from pressfeed.types import Article, FeedSpec
 
 
@@ -32,7 +32,7 @@ def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes
         item.description(html.escape(article.summary, quote=False))
         item.content(body_html(article))
     data: bytes = fg.rss_str(pretty=True, encoding="UTF-8")
-    return data
+    return with_stylesheet(data, spec.relpath)
 
 
 def body_html(article: Article) -> str:
