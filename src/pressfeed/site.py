@@ -47,6 +47,7 @@ CONTENT_TYPES: tuple[tuple[str, str, int], ...] = (
     (".html", "text/html", 300),
     (".xml", "application/xml", 300),
     (".txt", "text/plain", 3600),
+    (".xsl", "text/xsl", 3600),
 )
 ARCHIVE_MAX_AGE = 86_400
 FORMAT_LABELS = {FeedFormat.ATOM: "Atom", FeedFormat.RSS: "RSS", FeedFormat.JSON: "JSON Feed"}
