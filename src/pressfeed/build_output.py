@@ -127,7 +127,6 @@ class Prepared:
     parts: frozenset[str]
     rendered: list[Rendered]
     results: list[FeedResult]
-    site_total: int
     site_written: int
     archive_pages: int
     #: Site files in the folder, to remember once published (None: not counted this time).
@@ -158,7 +157,7 @@ class Prepared:
                 self._record(store)
         (self.config.output_dir / PUBLISHING).unlink(missing_ok=True)
         return Published(
-            self.results, self.site_total, self.site_written, self.archive_pages, self.keep, self.remove
+            self.results, self.site_count or 0, self.site_written, self.archive_pages, self.keep, self.remove
         )
 
     def _record(self, store: Store) -> None:
@@ -265,7 +264,6 @@ def prepare(
         chosen,
         rendered,
         results,
-        site_count or 0,
         site_written,
         archive_pages,
         site_count,

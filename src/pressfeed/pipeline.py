@@ -235,8 +235,7 @@ def build(
         if not spans and is_published(store, config, parts) and not _pings_pending(store) and not waiting:
             return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
         reading = _Reading(config, list(spans), progress, spans)
-        whole = len(spans) == len(config.inputs) and all(span.start == 0 for span in spans.values())
-        whole = whole and all(span.end is None for span in spans.values())
+        whole = len(spans) == len(config.inputs) and all(span.whole for span in spans.values())
 
         def merge_and_stage() -> tuple[IngestReport, Prepared]:
             records: Iterable[CleanRecord] = reading.records()

@@ -50,6 +50,11 @@ class Span:
     #: instead of reporting it.
     hold_unfinished: bool = False
 
+    @property
+    def whole(self) -> bool:
+        """The span is the whole file."""
+        return self.start == 0 and self.end is None
+
 
 #: The whole file.
 WHOLE = Span()

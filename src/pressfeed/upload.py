@@ -330,23 +330,29 @@ class _Target:
             fs.rm_file(temp)
             raise
 
+    def _connection(self) -> Any:
+        """The filesystem this thread talks to (one shared here; one per thread over SFTP)."""
+        return self.fs
+
     def remove(self, key: str) -> None:
         with self._errors(key):
-            self.fs.rm_file(f"{self.root}/{key}")
+            self._connection().rm_file(f"{self.root}/{key}")
 
     def close(self) -> None:
         """Let go of connections (S3's are pooled by s3fs for the process)."""
 
     def listing(self, *, top: bool = False) -> dict[str, Found]:
-        """Every object under the destination (or those at its top), by key."""
+        """Every object under the destination (or those at its top), by key, with its size
+        and its ETag where the destination has one (S3)."""
         with self._errors():
-            self.fs.invalidate_cache()
+            fs = self._connection()
+            fs.invalidate_cache()
             try:
-                found = self.fs.ls(self.root, detail=True) if top else self.fs.find(self.root, detail=True)
+                found = fs.ls(self.root, detail=True) if top else fs.find(self.root, detail=True)
             except FileNotFoundError:
                 return {}
         entries = found.values() if isinstance(found, dict) else found
-        prefix = f"{self.fs._strip_protocol(self.root).rstrip('/')}/"
+        prefix = f"{self.root.rstrip('/')}/"
         listed = {}
         for info in entries:
             name = str(info["name"])
@@ -442,28 +448,9 @@ class _SftpTarget(_Target):
                     raise
                 time.sleep(min(0.5 * 2**attempt, 8))
 
-    def remove(self, key: str) -> None:
-        with self._errors(key):
-            self._connection().rm_file(f"{self.root}/{key}")
-
     def close(self) -> None:
         for fs in self._all:
             fs.client.close()
-
-    def listing(self, *, top: bool = False) -> dict[str, Found]:
-        with self._errors():
-            fs = self._connection()
-            try:
-                found = fs.ls(self.root, detail=True) if top else fs.find(self.root, detail=True)
-            except FileNotFoundError:
-                return {}
-        entries = found.values() if isinstance(found, dict) else found
-        prefix = f"{self.root.rstrip('/')}/"
-        return {
-            str(info["name"])[len(prefix) :]: (int(info.get("size") or 0), None)
-            for info in entries
-            if info.get("type") != "directory" and str(info["name"]).startswith(prefix)
-        }
 
 
 def _known_hosts_sftp(host: str, port: int, user: str | None, timeout: float) -> Any:
