@@ -64,10 +64,16 @@ def test_the_sample_gets_seoul_midnights_and_distinct_times_in_dump_order(
     assert all(a.updated == a.published for a in stored)
 
 
-def test_a_rerun_on_the_same_dump_changes_nothing(store: Store, config: Config, tmp_path: Path) -> None:
+def test_a_rerun_on_the_same_dump_changes_nothing(
+    store: Store, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     feed(store, SAMPLE_TEXT, config, tmp_path)
     before, generation = articles(store), store.generation
+    loaded: list[int] = []
+    get = store.get
+    monkeypatch.setattr(store, "get", lambda seq: loaded.append(seq) or get(seq))
     report = feed(store, SAMPLE_TEXT, config, tmp_path, now=NOW + dt.timedelta(days=1))
+    assert loaded == []  # known unchanged by the stored digest: no body loaded or compared
     assert (report.added, report.updated, report.unchanged, report.changed) == (0, 0, 10, False)
     assert articles(store) == before
     assert store.generation == generation

@@ -509,3 +509,26 @@ def test_readers_still_read_the_feeds_as_they_were(site: Path) -> None:
             == (site / feed).read_bytes().count(b"<entry>" if "atom" in feed else b"<item>")
             > 0
         )
+
+
+def test_page_links_are_what_relpath_gives_for_every_pair_of_site_paths() -> None:
+    """Links between pages are made without asking the file system, and still equal
+    posixpath.relpath's for every kind of page and target the site has."""
+    from pressfeed.site import relative
+
+    paths = [
+        "index.html",
+        "feeds.opml",
+        "all.atom.xml",
+        "categories/energy.html",
+        "archive/all/3.html",
+        "archive/energy/12.html",
+        "articles/2025-09-29/a-b.html",
+        "articles/2025-09-30/c.html",
+        "archive/all.atom.xml",
+        "a/b/c/d.html",
+    ]
+    for page in paths:
+        folder = posixpath.dirname(page)
+        for target in paths:
+            assert relative(target, folder) == posixpath.relpath(target, folder or "."), (page, target)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pressfeed.errors import StoreError
-from pressfeed.store import SCHEMA_VERSION, open_store
+from pressfeed.store import SCHEMA_VERSION, content_digest, open_store
 from pressfeed.types import StoredArticle
 
 
@@ -152,13 +152,18 @@ def test_a_migrated_store_counts_the_rows_it_already_held(tmp_path: Path) -> Non
     # What schemas 5 and 6 added (6 dropped 5's insert trigger): gone, the store is at schema 4.
     made_by_5 += [("TRIGGER", f"category_counts_{event}") for event in ("update", "delete")]
     made_by_5.append(("TABLE", "category_counts"))
-    raw.executescript(  # and what schemas 7 and 8 added
+    raw.executescript(  # and what schemas 7 to 9 added
         "".join(f"DROP {kind} {name};" for kind, name in made_by_5)
-        + "ALTER TABLE articles DROP COLUMN retracted; DROP TABLE held; PRAGMA user_version = 4;"
+        + "ALTER TABLE articles DROP COLUMN retracted; DROP TABLE held;"
+        + "ALTER TABLE articles DROP COLUMN digest; PRAGMA user_version = 4;"
     )
     raw.close()
     with open_store(path) as store:
         assert store.category_counts() == {"Industry": (5, 0), "Trade": (4, 0)}
+        # Schema 9 gave every row the digest a new row gets.
+        for meta in store.all_metas():
+            stored = store.get(meta.seq)
+            assert meta.digest == content_digest(stored.title, stored.category, stored.body, stored.truncated)
         with store.transaction():  # and counts what it gains once, by insert_many alone
             store.insert_many([article(n, ("Industry", "Energy")[n % 2]) for n in range(9, 12)])
         assert store.category_counts() == {"Industry": (6, 0), "Trade": (4, 0), "Energy": (2, 0)}

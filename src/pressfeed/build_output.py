@@ -33,7 +33,7 @@ from pressfeed.catalog import Catalog, page_count
 from pressfeed.config import Config
 from pressfeed.conformance import Link, check_document, dangling, link_targets
 from pressfeed.errors import OutputError
-from pressfeed.fragments import CHUNK, Fragments, fragments, renderable, well_formed
+from pressfeed.fragments import Fragments, fragments, well_formed
 from pressfeed.history import Document, plan
 from pressfeed.output import (
     Staged,
@@ -49,20 +49,23 @@ from pressfeed.output import (
 from pressfeed.render import fast, json_feed
 from pressfeed.render.names import site_url
 from pressfeed.site import Page, Site
+from pressfeed.site_workers import Pages, RenderPage, pages_apart
 from pressfeed.state import mark_published, output_key, part_settings, published_since
 from pressfeed.store import Store
 from pressfeed.types import PARTS as ALL_PARTS
-from pressfeed.types import Category, FeedFormat, FeedResult, FeedSpec
+from pressfeed.types import Article, FeedFormat, FeedResult, FeedSpec
 
 #: Rename rank of host files (_headers, .htaccess): last, and never gzipped.
 HOST_RANK = 5
 #: Up to this many documents, each staged file is fsynced; past it, one sync() flushes them all.
 FSYNC_EACH = 32
-#: Rendered documents allowed to wait for the writer thread.
+#: Rendered documents allowed to wait for the writer threads.
 WRITE_AHEAD = 8
+#: Threads that compress and stage rendered files while the next ones render.
+WRITERS = 2
 #: Seconds the rendering thread keeps Python's lock while the writer thread waits for it (see
 #: `_writer_gets_turns`); Python's default is 5 ms.
-WRITER_TURNS = 0.0005
+WRITER_TURNS = 0.005
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class _Output:
     #: Rename order: 1 article pages, 2 archive pages, 3 subscription feeds, 4 the rest.
     rank: int
     links: tuple[Link, ...] = ()
+    #: Whether the folder lacks this file (found when it is staged).
     new_file: bool = False
     #: The feed document it is, None for a site page.
     document: Document | None = None
@@ -232,17 +236,18 @@ def prepare(
         out.mkdir(parents=True, exist_ok=True)
         marker.touch()
     ordered = _render_order(dirty)
+    inside: set[Path] = set()  # folders found inside the output folder
+    staging = _Staging(out, gzip=gzip, sync=sync_each, inside=inside)
+    counter = _Counter(progress, len(ordered) + len(dirty_pages))
     try:
-        with fragments(store, config, categories, ordered) as entries:
-            inside: set[Path] = set()  # folders found inside the output folder
-            feeds = _documents(config, ordered, entries, inside)
-            site_files = _render_pages(store, config, site, dirty_pages, categories)
-            outputs = _with_gzip(_chain(feeds, site_files), gzip)
-            if progress is not None:
-                outputs = _counted(outputs, len(ordered) + len(dirty_pages), progress)
-            rendered = _stage_checked(
-                store, config, outputs, entries, set(planned), sync=sync_each, inside=inside
-            )
+        with (
+            fragments(store, config, categories, ordered) as entries,
+            pages_apart(store, config, site, dirty_pages, _page_renderer(site), staging) as site_pages,
+        ):
+            site_pages.on_staged = counter.add
+            feeds = _pumping(_documents(config, ordered, entries, inside), site_pages)
+            outputs = _counted(_chain(feeds, site_pages.here()), counter)
+            rendered = _stage_checked(store, config, outputs, entries, set(planned), staging, site_pages)
         if not sync_each:
             flush_all()
     except BaseException:
@@ -308,28 +313,36 @@ def _catalog(store: Store, config: Config, parts: frozenset[str], *, full: bool)
     return changes or catalog.whole(config, store.all_metas())
 
 
-def _counted(outputs: Iterator[_Output], total: int, progress: RenderProgress) -> Iterator[_Output]:
-    """`outputs`, calling progress(done, total) after each rendered file (not its `.gz`)."""
-    done = 0
+@dataclass
+class _Counter:
+    """Files rendered so far, told to `progress` (if any) as they come."""
+
+    progress: RenderProgress | None
+    total: int
+    done: int = 0
+
+    def add(self, count: int) -> None:
+        self.done += count
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _counted(outputs: Iterator[_Output], counter: _Counter) -> Iterator[_Output]:
     for output in outputs:
         yield output
-        if not output.relpath.endswith(".gz"):
-            done += 1
-            progress(done, total)
+        counter.add(1)
+
+
+def _pumping(outputs: Iterator[_Output], pages: Pages) -> Iterator[_Output]:
+    """`outputs`, keeping the page workers busy between two of them."""
+    for output in outputs:
+        pages.pump()
+        yield output
 
 
 def _chain(*streams: Iterator[_Output]) -> Iterator[_Output]:
     for stream in streams:
         yield from stream
-
-
-def _with_gzip(outputs: Iterator[_Output], gzip: bool) -> Iterator[_Output]:
-    """Each output, followed by its byte-stable `.gz` (no name, mtime 0) when enabled."""
-    for output in outputs:
-        yield output
-        if gzip and output.rank != HOST_RANK:
-            data = gzip_module.compress(output.data, compresslevel=6, mtime=0)
-            yield _Output(f"{output.relpath}.gz", data, "", output.rank, new_file=output.new_file)
 
 
 def _render_order(documents: list[Document]) -> list[Document]:
@@ -370,7 +383,7 @@ def _documents(
                 raise OutputError("; ".join(errors) + "; nothing was written")
             links = checked.links
         rank = 2 if spec.archive else 3
-        yield _Output(spec.relpath, data, document.fingerprint, rank, links, not path.exists(), document)
+        yield _Output(spec.relpath, data, document.fingerprint, rank, links, document=document)
 
 
 def _assembler(fmt: FeedFormat) -> Callable[[FeedSpec, list[Any], Config], bytes]:
@@ -385,26 +398,55 @@ def _spec_links(spec: FeedSpec, config: Config) -> tuple[Link, ...]:
     return tuple(Link(rel, href, in_entry=False) for rel, href in head)
 
 
-def _stage_all(
-    config: Config, outputs: Iterator[_Output], *, sync: bool, inside: set[Path]
-) -> list[Rendered]:
+@dataclass(frozen=True)
+class _Staging:
+    """How rendered files are staged in the output folder `root`."""
+
+    root: Path
+    #: Add a byte-stable `.gz` copy (no name, mtime 0) of each file but the host files.
+    gzip: bool
+    #: fsync each file (a few documents, see FSYNC_EACH); else `flush_all` does it at once.
+    sync: bool
+    #: Folders found inside the output folder so far (see output.target_path).
+    inside: set[Path]
+
+    def __call__(self, output: _Output) -> list[Rendered]:
+        """Stage one file and its `.gz` copy; whether each is new to the folder is found here
+        too. On a writer thread, all of it runs beside the rendering: zlib and file system
+        calls let go of Python's lock."""
+        outputs = [dataclasses.replace(output, new_file=not (self.root / output.relpath).exists())]
+        if self.gzip and output.rank != HOST_RANK:
+            data = gzip_module.compress(output.data, compresslevel=6, mtime=0)
+            new_file = outputs[0].new_file
+            outputs.append(_Output(f"{output.relpath}.gz", data, "", output.rank, new_file=new_file))
+        done: list[Rendered] = []
+        try:
+            for item in outputs:
+                staged = stage(self.root, item.relpath, item.data, sync=self.sync, inside=self.inside)
+                done.append(Rendered.of(item, staged))
+        except BaseException:
+            discard(r.staged for r in done if r.staged is not None)
+            raise
+        return done
+
+
+def _stage_all(outputs: Iterator[_Output], staging: _Staging) -> list[Rendered]:
     """Stage rendered documents; on any failure, every temporary written so far is removed.
 
-    `sync` (a few documents, see FSYNC_EACH): each is staged and fsynced in turn, here; a cron
-    run writing eight files has no use for a thread. Else on a writer thread while the next
-    ones render (file writes release the GIL); at most WRITE_AHEAD documents wait in memory."""
-    if sync:
-        return _stage_here(config, outputs, inside)
+    A few documents (see FSYNC_EACH) are staged and fsynced in turn, here: a cron run writing
+    eight files has no use for a thread. Else on WRITERS threads while the next ones render;
+    at most WRITE_AHEAD documents wait in memory."""
+    if staging.sync:
+        return _stage_here(outputs, staging)
     with _writer_gets_turns():
-        return _stage_on_writer(config, outputs, inside)
+        return _stage_on_writers(outputs, staging)
 
 
-def _stage_here(config: Config, outputs: Iterator[_Output], inside: set[Path]) -> list[Rendered]:
+def _stage_here(outputs: Iterator[_Output], staging: _Staging) -> list[Rendered]:
     done: list[Rendered] = []
     try:
         for output in outputs:
-            staged = stage(config.output_dir, output.relpath, output.data, sync=True, inside=inside)
-            done.append(Rendered.of(output, staged))
+            done += staging(output)
     except BaseException:
         discard(r.staged for r in done if r.staged is not None)
         raise
@@ -413,7 +455,7 @@ def _stage_here(config: Config, outputs: Iterator[_Output], inside: set[Path]) -
 
 @contextlib.contextmanager
 def _writer_gets_turns() -> Iterator[None]:
-    """Python's switch interval shortened for the while: the writer thread gives Python's lock
+    """Python's switch interval shortened for the while: a writer thread gives Python's lock
     away at each system call and must wait for the rendering thread to let go of it. Publishing
     a 100k archive (4,024 files) waited 1.3 to 2.9 s for the writer with the default 5 ms, 1.6
     to 1.8 s with 0.5 ms (four interleaved runs each). The caller's interval is restored."""
@@ -425,32 +467,27 @@ def _writer_gets_turns() -> Iterator[None]:
         sys.setswitchinterval(previous)
 
 
-def _stage_on_writer(config: Config, outputs: Iterator[_Output], inside: set[Path]) -> list[Rendered]:
+def _stage_on_writers(outputs: Iterator[_Output], staging: _Staging) -> list[Rendered]:
     """Files staged unsynced: `flush_all` flushes them at once before the renames."""
     from concurrent.futures import Future, ThreadPoolExecutor  # a few documents need neither
 
     done: list[Rendered] = []
-    waiting: deque[tuple[_Output, Future[Staged | None]]] = deque()
+    waiting: deque[Future[list[Rendered]]] = deque()
 
     def settle(limit: int) -> None:
         while len(waiting) > limit:
-            output, future = waiting.popleft()
-            done.append(Rendered.of(output, future.result()))
+            done.extend(waiting.popleft().result())
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pressfeed-writer") as writer:
+    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="pressfeed-writer") as writers:
         try:
             for output in outputs:
-                future = writer.submit(
-                    stage, config.output_dir, output.relpath, output.data, sync=False, inside=inside
-                )
-                waiting.append((output, future))
+                waiting.append(writers.submit(staging, output))
                 settle(WRITE_AHEAD)
             settle(0)
         except BaseException:
-            for _, future in waiting:
-                staged = future.exception() is None and future.result()
-                if staged:
-                    discard([staged])
+            for future in waiting:
+                if not future.cancel() and future.exception() is None:
+                    discard(r.staged for r in future.result() if r.staged is not None)
             discard(r.staged for r in done if r.staged is not None)
             raise
     return done
@@ -462,17 +499,19 @@ def _stage_checked(
     outputs: Iterator[_Output],
     entries: Fragments,
     planned: set[str],
-    *,
-    sync: bool,
-    inside: set[Path],
+    staging: _Staging,
+    pages: Pages,
 ) -> list[Rendered]:
-    """Stage every output, then wait for the entries' checks and check the links; on any
-    failure, nothing staged is left."""
-    rendered = _stage_all(config, outputs, sync=sync, inside=inside)
+    """Stage every output and the pages, then wait for the entries' checks and check the
+    links; on any failure, nothing staged is left."""
+    rendered: list[Rendered] = []
     try:
+        rendered += _stage_all(outputs, staging)
+        rendered += pages.finish()
         entries.verified()
         _check_links(store, config, planned, rendered)
     except BaseException:
+        pages.discard()
         discard(r.staged for r in rendered if r.staged is not None)
         raise
     return rendered
@@ -493,17 +532,9 @@ def _check_links(store: Store, config: Config, planned: set[str], rendered: list
         raise OutputError("; ".join(faults) + "; nothing was written")
 
 
-def _render_pages(
-    store: Store, config: Config, site: Site, pages: list[Page], categories: dict[str, Category]
-) -> Iterator[_Output]:
-    """Site pages, loading the articles they show a chunk at a time."""
-    out = config.output_dir
-    for start in range(0, len(pages), CHUNK):
-        chunk = pages[start : start + CHUNK]
-        articles = renderable(store, [seq for page in chunk for seq in page.seqs], categories, config)
-        for page in chunk:
-            rank = {"article": 1, "host": HOST_RANK}.get(page.kind, 4)
-            new_file = not (out / page.relpath).exists()
-            yield _Output(
-                page.relpath, site.render(page, articles), page.fingerprint, rank, new_file=new_file
-            )
+def _page_renderer(site: Site) -> RenderPage:
+    def render(page: Page, articles: dict[int, Article]) -> _Output:
+        rank = {"article": 1, "host": HOST_RANK}.get(page.kind, 4)
+        return _Output(page.relpath, site.render(page, articles), page.fingerprint, rank)
+
+    return render

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 
 from pressfeed.config import Config, category_key
 from pressfeed.normalize import CategoryResolver, mint_id_and_link
-from pressfeed.store import Store
+from pressfeed.store import Store, content_digest
 from pressfeed.types import ArticleMeta, CleanRecord, Problem, StoredArticle
 
 SECOND = dt.timedelta(seconds=1)
@@ -154,8 +154,13 @@ class _Ingest:
             return False
         if meta.seq in self.matched:
             self._repeat_of_stored(meta, record)
+            return True
+        self.matched[meta.seq] = record.origin
+        if not meta.withdrawn and meta.digest == content_digest(
+            record.title, record.category, record.body, record.truncated
+        ):
+            self.report.unchanged += 1  # the stored article, field for field: nothing to merge
         else:
-            self.matched[meta.seq] = record.origin
             self._merge(self.store.get(meta.seq), record)
         return True
 

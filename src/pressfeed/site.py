@@ -61,6 +61,8 @@ NOT_FOUND = "404.html"
 #: A listing's archive pages (`{feed}`: `all` or a category's slug; page 1 is the oldest).
 ARCHIVE_PAGE = "archive/{feed}/{page}.html"
 ROBOTS = "robots.txt"
+#: Page chromes (menu, subscribe box) kept for reuse: article pages live one folder a day.
+CHROMES_KEPT = 64
 #: The template of each kind of page.
 TEMPLATES = {
     "article": "article.html",
@@ -73,6 +75,22 @@ TEMPLATES = {
 
 def archive_page(category: Category | None, number: int) -> str:
     return ARCHIVE_PAGE.format(feed=OVERALL_FEED_KEY if category is None else category.slug, page=number)
+
+
+def relative(target: str, folder: str) -> str:
+    """`target` (a path from the top of the site) as a link from a page in `folder`: what
+    `posixpath.relpath(target, folder or ".")` gives for such clean paths, without its calls
+    to the file system for the current folder (a full build makes some 20 links a page)."""
+    if not folder:
+        return target
+    start = folder.split("/")
+    parts = target.split("/")
+    common = 0
+    for mine, theirs in zip(start, parts, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
 
 
 def content_type(name: str) -> tuple[str, int]:
@@ -114,6 +132,7 @@ class Site:
         )
         shown = [m for f in catalog.feeds for m in f.newest]
         self.by_seq = {m.seq: m for m in (*catalog.articles, *shown)}
+        self._chromes: dict[tuple[str | None, Category | None, bool], dict[str, Any]] = {}
 
     # -- planning --------------------------------------------------------------------------
 
@@ -246,6 +265,8 @@ class Site:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             undefined=jinja2.StrictUndefined,
+            # One build reads each template once: not a stat of its file per page rendered.
+            auto_reload=False,
         )
 
     def render(self, page: Page, articles: Mapping[int, Article]) -> bytes:
@@ -277,41 +298,24 @@ class Site:
     def _context(self, page: Page, articles: Mapping[int, Article]) -> dict[str, Any]:
         here = page.relpath
         base = self.config.base_url
+        folder = posixpath.dirname(here)
+        if page.kind == "notfound":  # served at any depth: absolute links
 
-        def href(target: str) -> str:
-            if page.kind == "notfound":  # served at any depth: absolute links
+            def href(target: str) -> str:
                 return f"{base}/{target}"
-            return posixpath.relpath(target, posixpath.dirname(here) or ".")
+
+        else:
+
+            def href(target: str) -> str:
+                return relative(target, folder)
 
         article = articles[page.seqs[0]] if page.kind == "article" else None
         own = page.category if page.kind in ("category", "archive") else article.category if article else None
-        groups: list[tuple[Category | None, str]] = [(own, self.labels["this_category"])] if own else []
-        groups.append((None, self.labels["everything"]))
-        subscribe = [{"label": label, "feeds": self._feeds(category, href)} for category, label in groups]
         context: dict[str, Any] = {
-            "site": {
-                "title": self.config.title,
-                "subtitle": self.config.subtitle,
-                "language": self.config.language,
-                "base_url": base,
-            },
-            "labels": self.labels,
-            "assets": {
-                kind: href(self.assets[kind]) if kind in self.assets else None for kind in ("favicon", "logo")
-            },
+            **self._chrome(folder if page.kind != "notfound" else None, own, page.kind == "index"),
             "page_url": f"{base}/" if here == INDEX else f"{base}/{here}",
             "description": self._description(page, article),
-            "home": href(INDEX),
-            "opml": href(OPML),
-            # Autodiscovery: a category's own feeds on its pages and its articles' pages.
-            "discovery": subscribe[0]["feeds"],
-            "subscribe": subscribe,
             "articles": [self._article(articles[seq], href) for seq in page.seqs if page.kind != "article"],
-            "categories": [
-                {"name": c.name, "href": href(CATEGORY_PAGE.format(slug=c.slug))}
-                | ({"count": self.live_count[c]} if page.kind == "index" else {})
-                for c in self.ordered_categories
-            ],
         }
         if page.kind in ("index", "category", "archive"):
             count = self.page_count(page.category)
@@ -332,6 +336,49 @@ class Site:
         if article is not None:
             context["article"] = self._article(article, href)
         return context
+
+    def _chrome(self, folder: str | None, own: Category | None, counts: bool) -> dict[str, Any]:
+        """What every page in `folder` (None: absolute links) showing `own`'s feeds has in
+        common: the menu, the subscribe box, the site's words. Made once per kind of page, not
+        once per page (a full build renders ten thousand pages from a few dozen of these)."""
+        key = (folder, own, counts)
+        found = self._chromes.get(key)
+        if found is not None:
+            return found
+        base = self.config.base_url
+
+        def href(target: str) -> str:
+            return f"{base}/{target}" if folder is None else relative(target, folder)
+
+        groups: list[tuple[Category | None, str]] = [(own, self.labels["this_category"])] if own else []
+        groups.append((None, self.labels["everything"]))
+        subscribe = [{"label": label, "feeds": self._feeds(category, href)} for category, label in groups]
+        chrome: dict[str, Any] = {
+            "site": {
+                "title": self.config.title,
+                "subtitle": self.config.subtitle,
+                "language": self.config.language,
+                "base_url": base,
+            },
+            "labels": self.labels,
+            "assets": {
+                kind: href(self.assets[kind]) if kind in self.assets else None for kind in ("favicon", "logo")
+            },
+            "home": href(INDEX),
+            "opml": href(OPML),
+            # Autodiscovery: a category's own feeds on its pages and its articles' pages.
+            "discovery": subscribe[0]["feeds"],
+            "subscribe": subscribe,
+            "categories": [
+                {"name": c.name, "href": href(CATEGORY_PAGE.format(slug=c.slug))}
+                | ({"count": self.live_count[c]} if counts else {})
+                for c in self.ordered_categories
+            ],
+        }
+        if len(self._chromes) >= CHROMES_KEPT:  # pages come folder by folder: the last few do
+            self._chromes.clear()
+        self._chromes[key] = chrome
+        return chrome
 
     @cached_property
     def labels(self) -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -122,19 +123,33 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (day, title_key)
     );
     """,
+    # 9: a digest of each article's content, so that a record read again is known unchanged
+    # without loading and comparing its body (merge.py).
+    """
+    ALTER TABLE articles ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+    UPDATE articles SET digest = pressfeed_digest(title, category, body, truncated);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_NEW_COLUMNS = (
+_ROW_COLUMNS = (
     "seq, id, link, day, title, title_key, category, body, truncated, published, updated, withdrawn, "
     "origin, changed, born"
 )
-_COLUMNS = f"{_NEW_COLUMNS}, retracted"
-#: A new row: every column but `seq`, which SQLite numbers, and `retracted` (never, yet).
-_INSERT_ARTICLE = f"INSERT INTO articles ({_NEW_COLUMNS}) VALUES (NULL{', ?' * 14})"
+#: What a new row is given: every column but `retracted` (never, yet).
+_NEW_COLUMNS = f"{_ROW_COLUMNS}, digest"
+_COLUMNS = f"{_ROW_COLUMNS}, retracted"
+#: `seq` is SQLite's to number.
+_INSERT_ARTICLE = f"INSERT INTO articles ({_NEW_COLUMNS}) VALUES (NULL{', ?' * 15})"
 _META_COLUMNS = (
-    "seq, id, day, title_key, category, published, updated, withdrawn, changed, truncated, born, link"
+    "seq, id, day, title_key, category, published, updated, withdrawn, changed, truncated, born, link, digest"
 )
+
+
+def content_digest(title: str, category: str, body: str, truncated: bool) -> str:
+    """What a record or an article says, as 128 bits of SHA-256: equal digests, equal content."""
+    text = f"{title}\x1f{category}\x1f{body}\x1f{int(truncated)}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _in_categories(categories: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
@@ -185,7 +200,8 @@ def _full(row: sqlite3.Row) -> StoredArticle:
 def _meta(row: sqlite3.Row) -> ArticleMeta:
     from pressfeed.types import ArticleMeta
 
-    seq, id_, day, title_key, category, published, updated, withdrawn, changed, truncated, born, link = row
+    (seq, id_, day, title_key, category, published, updated, withdrawn, changed, truncated, born, link,
+     digest) = row  # fmt: skip
     return ArticleMeta(
         seq=seq,
         id=id_,
@@ -199,6 +215,7 @@ def _meta(row: sqlite3.Row) -> ArticleMeta:
         truncated=bool(truncated),
         born=born,
         link=link,
+        digest=digest,
     )
 
 
@@ -410,6 +427,7 @@ class Store:
                 a.origin,
                 a.changed,
                 a.born,
+                content_digest(a.title, a.category, a.body, a.truncated),
             )
             for a in articles
         ]
@@ -428,7 +446,8 @@ class Store:
         with self._errors("write"):
             self._db.execute(
                 "UPDATE articles SET title = ?, title_key = ?, category = ?, body = ?, truncated = ?,"
-                " updated = ?, withdrawn = ?, origin = ?, changed = ?, retracted = ? WHERE seq = ?",
+                " updated = ?, withdrawn = ?, origin = ?, changed = ?, retracted = ?, digest = ?"
+                " WHERE seq = ?",
                 (
                     article.title,
                     article.title_key,
@@ -440,6 +459,7 @@ class Store:
                     article.origin,
                     article.changed,
                     int(article.retracted),
+                    content_digest(article.title, article.category, article.body, article.truncated),
                     article.seq,
                 ),
             )
@@ -627,6 +647,7 @@ def _prepare(connection: sqlite3.Connection, path: Path) -> None:
         connection.execute("PRAGMA cache_size = -65536")
         connection.execute("PRAGMA temp_store = MEMORY")
         connection.execute("PRAGMA foreign_keys = ON")
+        connection.create_function("pressfeed_digest", 4, content_digest, deterministic=True)
         for number in range(version, SCHEMA_VERSION):
             script = f"BEGIN IMMEDIATE; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;"
             try:

@@ -147,6 +147,8 @@ class ArticleMeta:
     born: int = 0
     #: The article page's URL (minted once).
     link: str = ""
+    #: Digest of its title, category, body and cut-off flag (store.content_digest).
+    digest: str = ""
 
 
 @dataclass(frozen=True)
