@@ -62,7 +62,7 @@ HUGO_LAYOUTS = {
     # Every item with its whole text, as pressfeed's feeds carry it.
     "_default/rss.xml": (
         "{{ $pages := .Pages }}{{ if .IsHome }}{{ $pages = site.RegularPages }}{{ end }}"
-        "{{ printf `<?xml version=\"1.0\" encoding=\"utf-8\"?>` | safeHTML }}"
+        '{{ printf `<?xml version="1.0" encoding="utf-8"?>` | safeHTML }}'
         '<rss version="2.0"><channel><title>{{ .Title }}</title>'
         "<link>{{ .Permalink }}</link><description>{{ site.Title }}</description>"
         "{{ range $pages }}<item><title>{{ .Title }}</title><link>{{ .Permalink }}</link>"
@@ -87,7 +87,9 @@ FEED_MAX_ITEMS = None
 DEFAULT_PAGINATION = 20
 ARTICLE_URL = ARTICLE_SAVE_AS = "articles/{date:%Y-%m-%d}/{slug}.html"
 TAG_SAVE_AS = AUTHOR_SAVE_AS = ""
-LOAD_CONTENT_CACHE = False
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = "cache"
 """
 
 
@@ -106,6 +108,24 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _hugo_article(site: Path, number: int, category: str, title: str, body: str, day: dt.date) -> None:
+    section = site / "content" / category.lower().replace("/", "-").replace(" ", "-")
+    section.mkdir(parents=True, exist_ok=True)
+    front = f"+++\ntitle = {_quoted(title)}\ndate = {day.isoformat()}T09:00:00+09:00\n+++\n"
+    (section / f"{number}.md").write_text(front + body + "\n", encoding="utf-8")
+
+
+def _pelican_article(site: Path, number: int, category: str, title: str, body: str, day: dt.date) -> None:
+    meta = f"Title: {title}\nDate: {day.isoformat()} 09:00\nCategory: {category}\nSlug: a{number}\n\n"
+    (site / "content" / f"{number}.md").write_text(meta + body + "\n", encoding="utf-8")
+
+
+def add_article(site: Path, number: int, tool: str) -> None:
+    """One more article, the next one bench/synth.py would write, into a site made here."""
+    _, category, title, body, day = articles(number)[-1]
+    (_hugo_article if tool == "hugo" else _pelican_article)(site, number, category, title, body, day)
+
+
 def hugo_site(count: int, site: Path) -> list[str]:
     """A Hugo site of the articles (one section per category); the build command."""
     if shutil.which("hugo") is None:
@@ -116,10 +136,7 @@ def hugo_site(count: int, site: Path) -> list[str]:
         (site / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
         (site / "layouts" / name).write_text(text, encoding="utf-8")
     for number, category, title, body, day in articles(count):
-        section = site / "content" / category.lower().replace("/", "-").replace(" ", "-")
-        section.mkdir(parents=True, exist_ok=True)
-        front = f"+++\ntitle = {_quoted(title)}\ndate = {day.isoformat()}T09:00:00+09:00\n+++\n"
-        (section / f"{number}.md").write_text(front + body + "\n", encoding="utf-8")
+        _hugo_article(site, number, category, title, body, day)
     return ["hugo", "--quiet", "--source", str(site), "--destination", str(site / "public")]
 
 
@@ -131,10 +148,11 @@ def pelican_site(count: int, site: Path) -> list[str]:
         venv.create(env, with_pip=True)
         subprocess.run([python, "-m", "pip", "install", "-q", PELICAN, "markdown"], check=True)
     (site / "content").mkdir(parents=True, exist_ok=True)
-    (site / "pelicanconf.py").write_text(PELICAN_CONFIG, encoding="utf-8")
+    (site / "pelicanconf.py").write_text(
+        PELICAN_CONFIG.replace('"cache"', repr(str(site / "cache"))), "utf-8"
+    )
     for number, category, title, body, day in articles(count):
-        meta = f"Title: {title}\nDate: {day.isoformat()} 09:00\nCategory: {category}\nSlug: a{number}\n\n"
-        (site / "content" / f"{number}.md").write_text(meta + body + "\n", encoding="utf-8")
+        _pelican_article(site, number, category, title, body, day)
     settings, output = str(site / "pelicanconf.py"), str(site / "output")
     return [str(env / "bin" / "pelican"), "-q", "-s", settings, "-o", output, str(site / "content")]
 

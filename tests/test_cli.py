@@ -43,6 +43,20 @@ def test_build_prints_a_line_per_feed_and_a_summary(config_path: Path) -> None:
     assert result.stderr == ""
 
 
+def test_a_first_import_names_twenty_cut_off_articles_and_counts_the_rest(
+    write_config: WriteConfig, tmp_path: Path
+) -> None:
+    dump = tmp_path / "dump.txt"
+    cut = "A release that stops in the middle of a word and never ends its sente"
+    dump.write_text("".join(record("Industry", f"Release {n}", cut) for n in range(30)), encoding="utf-8")
+    result = run("build", "--config", str(write_config(inputs=[str(dump)])))
+    lines = [line for line in result.stdout.splitlines() if line.startswith("cut off at the source?")]
+    assert len(lines) == 21
+    assert (
+        lines[-1] == "cut off at the source? check: and 10 more (pressfeed articles list shows every article)"
+    )
+
+
 def test_a_second_build_with_nothing_new_says_so_and_writes_nothing(config_path: Path) -> None:
     run("build", "--config", str(config_path))
     result = run("build", "--config", str(config_path))

@@ -6,14 +6,18 @@ import datetime as dt
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import WriteConfig, record
 from pressfeed.config import Config, load_config
 from pressfeed.pipeline import build
+from pressfeed.render import json_feed
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SAMPLE_COUNTS = {
@@ -182,3 +186,19 @@ def test_dates_use_the_formats_validators_require(built: Path) -> None:
         root = etree.parse(str(path)).getroot()
         dates = [e.text for e in root.iter("pubDate", "lastBuildDate")]
         assert dates and all(RFC822.fullmatch(d) for d in dates), path
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries({"id": st.text(), "title": st.text(), "tags": st.lists(st.text(), max_size=3)}),
+        max_size=4,
+    )
+)
+def test_json_feed_items_are_written_as_json_dumps_indents_them(items: list[dict[str, Any]]) -> None:
+    """Items are written with the fast string encoder, byte for byte what json.dumps(indent=2)
+    writes: quotes, backslashes, control and non-ASCII characters, empty lists."""
+    import json
+
+    feed = {"version": "1.1", "title": "T"}
+    expected = json.dumps({**feed, "items": items}, ensure_ascii=False, indent=2) + "\n"
+    assert json_feed.dumps(feed, [json_feed.item_text(item) for item in items]) == expected

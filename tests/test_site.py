@@ -514,7 +514,7 @@ def test_readers_still_read_the_feeds_as_they_were(site: Path) -> None:
 def test_page_links_are_what_relpath_gives_for_every_pair_of_site_paths() -> None:
     """Links between pages are made without asking the file system, and still equal
     posixpath.relpath's for every kind of page and target the site has."""
-    from pressfeed.site import relative
+    from pressfeed.render.names import relative
 
     paths = [
         "index.html",

@@ -570,6 +570,10 @@ def _print_report(report: BuildReport) -> None:
     click.echo(f"{accepted}{counts}{written} of {files} files written")
 
 
+#: Articles named per kind of notice: a first import of a large archive may flag thousands.
+NOTICES_SHOWN = 20
+
+
 def _print_notices(report: BuildReport) -> None:
     """One line per article an editor may want to look at, and per file no longer produced."""
     from pressfeed.articles import short_id
@@ -579,8 +583,11 @@ def _print_notices(report: BuildReport) -> None:
         ("withdrawn", report.withdrawn),
         ("cut off at the source? check", report.cut_off),
     ):
-        for article in articles:
+        for article in articles[:NOTICES_SHOWN]:
             click.echo(f"{label}: {short_id(article.id)}  {article.title}")
+        if len(articles) > NOTICES_SHOWN:
+            more = len(articles) - NOTICES_SHOWN
+            click.echo(f"{label}: and {more} more (pressfeed articles list shows every article)")
     for day, title in report.held:
         click.echo(f"held until {day.isoformat()}: {title}")
     for relpath in report.removed:

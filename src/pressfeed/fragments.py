@@ -22,7 +22,7 @@ from pressfeed.errors import OutputError
 from pressfeed.history import Document
 from pressfeed.normalize import to_article
 from pressfeed.render import fast, json_feed
-from pressfeed.store import Store
+from pressfeed.store import Store, from_row
 from pressfeed.types import Article, Category, FeedFormat
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class Fragments:
         self.sent = 0
 
     def get(self, seqs: tuple[int, ...], fmt: FeedFormat) -> list[Any]:
-        """Atom and RSS fragments as bytes, JSON Feed items as mappings."""
+        """Atom and RSS fragments as bytes, JSON Feed items as text (json_feed.item_text)."""
         while any(seq not in self.ready for seq in seqs):
             self._advance()
         fragments = []
@@ -138,8 +138,15 @@ def renderable(
     store: Store, seqs: list[int], categories: dict[str, Category], config: Config
 ) -> dict[int, Article]:
     """The renderable articles with these sequence numbers."""
-    rows = store.load(seqs)
-    return {seq: to_article(row, categories[row.category], config) for seq, row in rows.items()}
+    return articles_of(store.rows(seqs), categories, config)
+
+
+def articles_of(
+    rows: list[tuple[Any, ...]], categories: dict[str, Category], config: Config
+) -> dict[int, Article]:
+    """The renderable articles full rows hold (see Store.rows)."""
+    stored = map(from_row, rows)
+    return {a.seq: to_article(a, categories[a.category], config) for a in stored}
 
 
 def render(article: Article, config: Config, formats: frozenset[FeedFormat]) -> dict[FeedFormat, Any]:
@@ -151,7 +158,7 @@ def render(article: Article, config: Config, formats: frozenset[FeedFormat]) -> 
     if FeedFormat.RSS in formats:
         fragments[FeedFormat.RSS] = fast.entry_rss(article, config, escaped).encode("utf-8")
     if FeedFormat.JSON in formats:
-        fragments[FeedFormat.JSON] = json_feed.item(article)
+        fragments[FeedFormat.JSON] = json_feed.item_text(json_feed.item(article))
     return fragments
 
 

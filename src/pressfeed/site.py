@@ -29,7 +29,7 @@ from pressfeed.config import OVERALL_FEED_KEY, Config, category_key, is_inside
 from pressfeed.errors import OutputError
 from pressfeed.labels import date, labels_for
 from pressfeed.render import fast
-from pressfeed.render.names import STYLESHEET, article_path
+from pressfeed.render.names import STYLESHEET, article_path, relative
 from pressfeed.types import Article, ArticleMeta, Category, FeedFormat
 
 if TYPE_CHECKING:
@@ -75,22 +75,6 @@ TEMPLATES = {
 
 def archive_page(category: Category | None, number: int) -> str:
     return ARCHIVE_PAGE.format(feed=OVERALL_FEED_KEY if category is None else category.slug, page=number)
-
-
-def relative(target: str, folder: str) -> str:
-    """`target` (a path from the top of the site) as a link from a page in `folder`: what
-    `posixpath.relpath(target, folder or ".")` gives for such clean paths, without its calls
-    to the file system for the current folder (a full build makes some 20 links a page)."""
-    if not folder:
-        return target
-    start = folder.split("/")
-    parts = target.split("/")
-    common = 0
-    for mine, theirs in zip(start, parts, strict=False):
-        if mine != theirs:
-            break
-        common += 1
-    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
 
 
 def content_type(name: str) -> tuple[str, int]:
@@ -341,7 +325,7 @@ class Site:
         """What every page in `folder` (None: absolute links) showing `own`'s feeds has in
         common: the menu, the subscribe box, the site's words. Made once per kind of page, not
         once per page (a full build renders ten thousand pages from a few dozen of these)."""
-        key = (folder, own, counts)
+        key = (self._chrome_place(folder), own, counts)
         found = self._chromes.get(key)
         if found is not None:
             return found
@@ -379,6 +363,22 @@ class Site:
             self._chromes.clear()
         self._chromes[key] = chrome
         return chrome
+
+    def _chrome_place(self, folder: str | None) -> str | None:
+        """What the chrome's links depend on in a page's folder: only its depth, unless the
+        folder shares its first part with a chrome target (so all the days' article folders
+        share one chrome)."""
+        if folder is None or not folder or folder.split("/")[0] in self._chrome_tops:
+            return folder
+        return "../" * (folder.count("/") + 1)
+
+    @cached_property
+    def _chrome_tops(self) -> frozenset[str]:
+        """The first parts of the paths the chrome links to."""
+        targets = [INDEX, OPML, CATEGORY_PAGE, *self.assets.values()]
+        for category in (None, *self.ordered_categories):
+            targets += [relpath for _, relpath, _ in self._feed_files(category)]
+        return frozenset(target.split("/")[0] for target in targets)
 
     @cached_property
     def labels(self) -> dict[str, str]:

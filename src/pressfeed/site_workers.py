@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pressfeed import apart
-from pressfeed.fragments import CHUNK, renderable
-from pressfeed.output import discard
+from pressfeed.fragments import CHUNK, articles_of
+from pressfeed.output import Staged, discard
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -40,8 +40,12 @@ RenderPage = Callable[["Page", "dict[int, Article]"], "_Output"]
 #: Stages one file and its `.gz` copy.
 StageFile = Callable[["_Output"], "list[Rendered]"]
 
+#: What a worker sends back of a staged file: relpath, fingerprint, rank, whether it is new,
+#: and the staged (target, temporary) if it changed. Plain values: they pickle fast.
+Sent = tuple[str, str, int, bool, "tuple[str, str] | None"]
+
 # In a worker only: what it was forked with (see _start).
-_job: tuple[RenderPage, StageFile] | None = None
+_job: tuple[RenderPage, StageFile, dict[str, Category], Config] | None = None
 
 
 def workers() -> int:
@@ -67,7 +71,7 @@ class Pages:
         self.store, self.config, self.categories = store, config, categories
         self.render, self.stage, self.pool = render, stage, pool
         self.chunks = deque(_chunks(pages))
-        self.waiting: deque[tuple[list[Page], Future[list[Rendered]]]] = deque()
+        self.waiting: deque[tuple[list[Page], Future[list[Sent]]]] = deque()
         self.done: list[Rendered] = []
         self.ahead = AHEAD_PER_WORKER * count
         #: Called with the number of pages each time some are staged.
@@ -92,9 +96,9 @@ class Pages:
             from concurrent.futures.process import BrokenProcessPool  # not loaded for a few pages
 
             chunk = self.chunks.popleft()
-            articles = self._articles(chunk)
+            rows = self.store.rows([seq for page in chunk for seq in page.seqs])
             try:
-                self.waiting.append((chunk, self.pool.submit(_render_chunk, chunk, articles)))
+                self.waiting.append((chunk, self.pool.submit(_render_chunk, chunk, rows)))
             except BrokenProcessPool:
                 self.pool = None
                 self.chunks.appendleft(chunk)
@@ -118,7 +122,7 @@ class Pages:
         while self.waiting:
             _, future = self.waiting.popleft()
             if not future.cancel() and future.exception() is None:
-                discard(r.staged for r in future.result() if r.staged is not None)
+                discard(Staged(*sent[4]) for sent in future.result() if sent[4] is not None)
         discard(r.staged for r in self.done if r.staged is not None)
         self.done.clear()
 
@@ -127,7 +131,7 @@ class Pages:
 
         chunk, future = self.waiting.popleft()
         try:
-            done = future.result()
+            done = [_received(sent) for sent in future.result()]
         except BrokenProcessPool:  # a worker died: this chunk is rendered here
             self.pool = None
             done = self._here(chunk)
@@ -146,8 +150,8 @@ class Pages:
         return done
 
     def _articles(self, chunk: list[Page]) -> dict[int, Article]:
-        seqs = [seq for page in chunk for seq in page.seqs]
-        return renderable(self.store, seqs, self.categories, self.config)
+        rows = self.store.rows([seq for page in chunk for seq in page.seqs])
+        return articles_of(rows, self.categories, self.config)
 
 
 def _chunks(pages: list[Page]) -> Iterator[list[Page]]:
@@ -177,7 +181,7 @@ def pages_apart(
     else here, by `finish()`. Enter it before any other thread starts."""
     pool, count = None, workers()
     if len(pages) >= PAGES_APART and apart.can_fork():
-        pool = _start(render, stage, count)
+        pool = _start((render, stage, site.categories, config), count)
     try:
         yield Pages(store, config, site.categories, pages, render, stage, pool, count)
     finally:
@@ -185,28 +189,31 @@ def pages_apart(
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start(render: RenderPage, stage: StageFile, count: int) -> ProcessPoolExecutor:
+def _start(job: tuple[RenderPage, StageFile, dict[str, Category], Config], count: int) -> ProcessPoolExecutor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(
-        count, mp_context=multiprocessing.get_context("fork"), initializer=_begin, initargs=(render, stage)
+        count, mp_context=multiprocessing.get_context("fork"), initializer=_begin, initargs=(job,)
     )
     pool.submit(int).result()  # forks every worker now, while this process runs one thread
     return pool
 
 
-def _begin(render: RenderPage, stage: StageFile) -> None:
+def _begin(job: tuple[RenderPage, StageFile, dict[str, Category], Config]) -> None:
     global _job  # a worker's own copy, set once as it starts
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _job = (render, stage)
+    _job = job
 
 
-def _render_chunk(chunk: list[Page], articles: dict[int, Article]) -> list[Any]:
+def _render_chunk(chunk: list[Page], rows: list[tuple[Any, ...]]) -> list[Sent]:
+    """In a worker: render, compress and stage a chunk of pages from the full rows of the
+    articles they show."""
     assert _job is not None
-    render, stage = _job
+    render, stage, categories, config = _job
+    articles = articles_of(rows, categories, config)
     done: list[Rendered] = []
     try:
         for page in chunk:
@@ -214,4 +221,18 @@ def _render_chunk(chunk: list[Page], articles: dict[int, Article]) -> list[Any]:
     except BaseException:
         discard(r.staged for r in done if r.staged is not None)
         raise
-    return done
+    return [_sent(r) for r in done]
+
+
+def _sent(rendered: Rendered) -> Sent:
+    output, staged = rendered.output, rendered.staged
+    where = None if staged is None else (staged.target, staged.temp)
+    return (output.relpath, output.fingerprint, output.rank, output.new_file, where)
+
+
+def _received(sent: Sent) -> Rendered:
+    from pressfeed.build_output import Rendered, _Output
+
+    relpath, fingerprint, rank, new_file, where = sent
+    output = _Output(relpath, b"", fingerprint, rank, new_file=new_file)
+    return Rendered(output, None if where is None else Staged(*where))

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pressfeed.errors import StoreError
 from pressfeed.sources import Snapshot
@@ -172,7 +172,8 @@ def _seconds(when: dt.datetime) -> int:
     return int(when.timestamp())
 
 
-def _full(row: sqlite3.Row) -> StoredArticle:
+def from_row(row: sqlite3.Row | tuple[Any, ...]) -> StoredArticle:
+    """The article a full row holds (from `Store.load`, or `Store.rows` in another process)."""
     from pressfeed.types import StoredArticle  # imported on first use: a no-change rerun needs none
 
     (seq, id_, link, day, title, title_key, category, body, truncated, published, updated, withdrawn,
@@ -362,7 +363,7 @@ class Store:
     def get(self, seq: int) -> StoredArticle:
         with self._errors("read"):
             row = self._db.execute(f"SELECT {_COLUMNS} FROM articles WHERE seq = ?", (seq,)).fetchone()
-        return _full(row)
+        return from_row(row)
 
     def lookup(self, reference: str) -> list[StoredArticle]:
         """Articles a user's reference names: the full id, the short id (the id's last hash,
@@ -375,22 +376,27 @@ class Store:
                 f"SELECT {_COLUMNS} FROM articles WHERE id LIKE ? ESCAPE '\\'", (f"%-{_like(reference)}",)
             ).fetchall()
             if short and reference:
-                return list(map(_full, short))
+                return list(map(from_row, short))
             titled = self._db.execute(
                 f"SELECT {_COLUMNS} FROM articles WHERE lower(title) LIKE ? ESCAPE '\\' ORDER BY seq",
                 (f"{_like(reference.lower())}%",),
             ).fetchall()
-        return list(map(_full, titled)) if reference.strip() else []
+        return list(map(from_row, titled)) if reference.strip() else []
 
     def find(self, article_id: str) -> StoredArticle | None:
         with self._errors("read"):
             row = self._db.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return _full(row) if row else None
+        return from_row(row) if row else None
 
     def load(self, seqs: Sequence[int]) -> dict[int, StoredArticle]:
         """Full rows for the given sequence numbers."""
+        return {a.seq: a for a in map(from_row, self.rows(seqs))}
+
+    def rows(self, seqs: Sequence[int]) -> list[tuple[Any, ...]]:
+        """Full rows for the given sequence numbers as plain tuples, which another process
+        makes articles of (`from_row`) at a tenth of the cost of sending it articles."""
         query = f"SELECT {_COLUMNS} FROM articles WHERE seq IN ({{marks}})"
-        return {a.seq: a for a in map(_full, self._select_in(query, sorted(set(seqs))))}
+        return list(map(tuple, self._select_in(query, sorted(set(seqs)))))
 
     def _select_in(self, query: str, values: Sequence[object], *fixed: object) -> list[sqlite3.Row]:
         """Rows of `query`, whose `{marks}` is filled with `values` 500 at a time (SQLite's
@@ -468,7 +474,7 @@ class Store:
         where = "" if include_withdrawn else "WHERE withdrawn = 0"
         with self._errors("read"):
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM articles {where} ORDER BY published DESC, id")
-            yield from map(_full, rows)
+            yield from map(from_row, rows)
 
     # -- held records (embargo.py) -------------------------------------------------------------
 

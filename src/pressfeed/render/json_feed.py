@@ -35,8 +35,28 @@ def item(article: Article) -> dict[str, Any]:
     }
 
 
-def document(spec: FeedSpec, items: Iterable[dict[str, Any]], config: Config) -> bytes:
-    """A whole JSON Feed from items (newest first)."""
+def item_text(fields: dict[str, Any]) -> str:
+    """An item as `document` writes it, indented inside the list of items: what
+    `json.dumps(..., indent=2)` writes there, made with the C string encoder (the indenting
+    encoder is pure Python, a tenth of the speed; archive pages hold a hundred thousand items).
+    Values are strings, or lists of strings."""
+    lines = []
+    for key, value in fields.items():
+        if isinstance(value, list):
+            inner = ",\n".join(f"        {_string(v)}" for v in value)
+            shown = f"[\n{inner}\n      ]" if value else "[]"
+        else:
+            shown = _string(value)
+        lines.append(f"      {_string(key)}: {shown}")
+    return "    {\n" + ",\n".join(lines) + "\n    }"
+
+
+def _string(value: str) -> str:
+    return json.encoder.encode_basestring(value)
+
+
+def document(spec: FeedSpec, items: Iterable[str], config: Config) -> bytes:
+    """A whole JSON Feed from items made by `item_text` (newest first)."""
     author: dict[str, str] = {"name": config.author.name}
     if config.author.uri:
         author["url"] = config.author.uri
@@ -58,9 +78,18 @@ def document(spec: FeedSpec, items: Iterable[dict[str, Any]], config: Config) ->
     if spec.archive:
         # JSON Feed has no word for an RFC 5005 archive page; extensions start with "_".
         feed["_archive"] = {"current": spec.feed_id}
-    feed["items"] = list(items)
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return dumps(feed, items).encode("utf-8")
+
+
+def dumps(feed: dict[str, Any], items: Iterable[str]) -> str:
+    """`json.dumps(feed | {"items": ...}, ensure_ascii=False, indent=2)` and a line end, from
+    items made by `item_text`."""
+    head = json.dumps({**feed, "items": []}, ensure_ascii=False, indent=2)
+    listed = ",\n".join(items)
+    if listed:
+        head = head.removesuffix("[]\n}") + f"[\n{listed}\n  ]\n}}"
+    return head + "\n"
 
 
 def render(spec: FeedSpec, articles: Sequence[Article], config: Config) -> bytes:
-    return document(spec, map(item, articles), config)
+    return document(spec, (item_text(item(article)) for article in articles), config)

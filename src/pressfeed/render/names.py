@@ -23,8 +23,24 @@ STYLESHEET = "feed.xsl"
 
 def stylesheet_line(relpath: str) -> str:
     """The processing instruction that points a feed at the stylesheet, relative to it."""
-    href = posixpath.relpath(STYLESHEET, posixpath.dirname(relpath) or ".")
+    href = relative(STYLESHEET, posixpath.dirname(relpath))
     return f'<?xml-stylesheet type="text/xsl" href="{href}"?>\n'
+
+
+def relative(target: str, folder: str) -> str:
+    """`target` (a path from the top of the site) as a link from a page in `folder`: what
+    `posixpath.relpath(target, folder or ".")` gives for such clean paths, without its calls
+    to the file system for the current folder (a full build makes some 20 links a page)."""
+    if not folder:
+        return target
+    start = folder.split("/")
+    parts = target.split("/")
+    common = 0
+    for mine, theirs in zip(start, parts, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
 
 
 def with_stylesheet(document: bytes, relpath: str) -> bytes:
