@@ -92,7 +92,8 @@ class Rendered:
     @classmethod
     def of(cls, output: _Output, staged: Staged | None) -> Rendered:
         """What the commit needs of a staged output, not its bytes: they are in the staged file."""
-        return cls(dataclasses.replace(output, data=b""), staged)
+        new_file = staged is not None and staged.new
+        return cls(dataclasses.replace(output, data=b"", new_file=new_file), staged)
 
 
 @dataclass(frozen=True)
@@ -411,14 +412,12 @@ class _Staging:
     inside: set[Path]
 
     def __call__(self, output: _Output) -> list[Rendered]:
-        """Stage one file and its `.gz` copy; whether each is new to the folder is found here
-        too. On a writer thread, all of it runs beside the rendering: zlib and file system
-        calls let go of Python's lock."""
-        outputs = [dataclasses.replace(output, new_file=not (self.root / output.relpath).exists())]
+        """Stage one file and its `.gz` copy. On a writer thread, all of it runs beside the
+        rendering: zlib and file system calls let go of Python's lock."""
+        outputs = [output]
         if self.gzip and output.rank != HOST_RANK:
             data = gzip_module.compress(output.data, compresslevel=6, mtime=0)
-            new_file = outputs[0].new_file
-            outputs.append(_Output(f"{output.relpath}.gz", data, "", output.rank, new_file=new_file))
+            outputs.append(_Output(f"{output.relpath}.gz", data, "", output.rank))
         done: list[Rendered] = []
         try:
             for item in outputs:

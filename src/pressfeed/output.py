@@ -39,6 +39,8 @@ class Staged:
 
     target: str
     temp: str
+    #: True when no file was there before.
+    new: bool = False
 
 
 def target_path(root: Path, relpath: str, inside: set[Path] | None = None) -> Path:
@@ -78,10 +80,12 @@ def stage(
     """
     try:
         target = target_path(root, relpath, inside)
-        if _same_bytes(target, data):
+        found = _found(target)
+        if found is not None and _same_bytes(target, found, data):
             return None
-        _make_folders(root, target.parent)
-        return Staged(str(target), _write_temp(target, data, sync))
+        if found is None:
+            _make_folders(root, target.parent)
+        return Staged(str(target), _write_temp(target, data, sync), new=found is None)
     except OSError as exc:
         raise OutputError(f"{exc.filename or root / relpath}: cannot write: {exc.strerror or exc}") from exc
 
@@ -121,11 +125,16 @@ def write_if_changed(root: Path, relpath: str, data: bytes) -> bool:
     return True
 
 
-def _same_bytes(target: Path, data: bytes) -> bool:
+def _found(target: Path) -> os.stat_result | None:
+    """What is at `target` (one system call), None if nothing is."""
     try:
-        found = os.lstat(target)  # one system call: a symlink is never "the same"
+        return os.lstat(target)
     except (FileNotFoundError, NotADirectoryError):
-        return False
+        return None
+
+
+def _same_bytes(target: Path, found: os.stat_result, data: bytes) -> bool:
+    """Whether the file found at `target` holds `data` (a symlink is never "the same")."""
     if not stat.S_ISREG(found.st_mode) or found.st_size != len(data):
         return False
     return target.read_bytes() == data
@@ -137,6 +146,8 @@ FOLDER_MODE = 0o755
 def _make_folders(root: Path, folder: Path) -> None:
     """Create `folder` and any missing parent up to `root`, readable by a web server whatever
     the umask."""
+    if os.path.isdir(folder):  # most often: no Path objects made for its parents
+        return
     missing = []
     for path in (folder, *folder.parents):  # up to the first that exists: its own parents do
         if path.exists() or not path.is_relative_to(root.parent):

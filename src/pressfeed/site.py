@@ -77,6 +77,20 @@ def archive_page(category: Category | None, number: int) -> str:
     return ARCHIVE_PAGE.format(feed=OVERALL_FEED_KEY if category is None else category.slug, page=number)
 
 
+class Fields(dict[str, Any]):
+    """A mapping whose keys templates read as attributes (`article.title`) at the first try:
+    Jinja tries an attribute before a key, and a plain dict makes it raise and catch an
+    AttributeError every time (a tenth of a page's rendering)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def content_type(name: str) -> tuple[str, int]:
     """Media type (with charset) and max-age for a published file name."""
     for ending, media, max_age in CONTENT_TYPES:
@@ -305,18 +319,22 @@ class Site:
             count = self.page_count(page.category)
             number = int(posixpath.basename(here).split(".")[0]) if page.kind == "archive" else count + 1
             listing_home = INDEX if page.category is None else CATEGORY_PAGE.format(slug=page.category.slug)
-            context["pages"] = {
-                "older": href(archive_page(page.category, number - 1)) if 1 < number <= count + 1 else None,
-                "newer": href(archive_page(page.category, number + 1))
-                if number < count
-                else href(listing_home)
-                if page.kind == "archive"
-                else None,
-                "latest": href(listing_home),
-                "number": number,
-            }
+            context["pages"] = Fields(
+                {
+                    "older": href(archive_page(page.category, number - 1))
+                    if 1 < number <= count + 1
+                    else None,
+                    "newer": href(archive_page(page.category, number + 1))
+                    if number < count
+                    else href(listing_home)
+                    if page.kind == "archive"
+                    else None,
+                    "latest": href(listing_home),
+                    "number": number,
+                }
+            )
         if page.kind in ("category", "archive"):
-            context["category"] = {"name": page.category.name if page.category else ""}
+            context["category"] = Fields(name=page.category.name if page.category else "")
         if article is not None:
             context["article"] = self._article(article, href)
         return context
@@ -336,26 +354,31 @@ class Site:
 
         groups: list[tuple[Category | None, str]] = [(own, self.labels["this_category"])] if own else []
         groups.append((None, self.labels["everything"]))
-        subscribe = [{"label": label, "feeds": self._feeds(category, href)} for category, label in groups]
+        subscribe = [Fields(label=label, feeds=self._feeds(category, href)) for category, label in groups]
         chrome: dict[str, Any] = {
-            "site": {
-                "title": self.config.title,
-                "subtitle": self.config.subtitle,
-                "language": self.config.language,
-                "base_url": base,
-            },
-            "labels": self.labels,
-            "assets": {
-                kind: href(self.assets[kind]) if kind in self.assets else None for kind in ("favicon", "logo")
-            },
+            "site": Fields(
+                title=self.config.title,
+                subtitle=self.config.subtitle,
+                language=self.config.language,
+                base_url=base,
+            ),
+            "labels": Fields(self.labels),
+            "assets": Fields(
+                {
+                    kind: href(self.assets[kind]) if kind in self.assets else None
+                    for kind in ("favicon", "logo")
+                }
+            ),
             "home": href(INDEX),
             "opml": href(OPML),
             # Autodiscovery: a category's own feeds on its pages and its articles' pages.
             "discovery": subscribe[0]["feeds"],
             "subscribe": subscribe,
             "categories": [
-                {"name": c.name, "href": href(CATEGORY_PAGE.format(slug=c.slug))}
-                | ({"count": self.live_count[c]} if counts else {})
+                Fields(
+                    {"name": c.name, "href": href(CATEGORY_PAGE.format(slug=c.slug))}
+                    | ({"count": self.live_count[c]} if counts else {})
+                )
                 for c in self.ordered_categories
             ],
         }
@@ -391,25 +414,25 @@ class Site:
             return f"{self.config.title} — {page.category.name}"
         return self.config.subtitle or self.config.title
 
-    def _feeds(self, category: Category | None, href: Any) -> list[dict[str, str]]:
+    def _feeds(self, category: Category | None, href: Any) -> list[Fields]:
         return [
-            {"type": FORMAT_TYPES[fmt], "title": title, "label": FORMAT_LABELS[fmt], "href": href(path)}
+            Fields(type=FORMAT_TYPES[fmt], title=title, label=FORMAT_LABELS[fmt], href=href(path))
             for fmt, path, title in self._feed_files(category)
         ]
 
-    def _article(self, article: Article, href: Any) -> dict[str, Any]:
+    def _article(self, article: Article, href: Any) -> Fields:
         when = article.published.astimezone(zoneinfo.ZoneInfo(self.config.timezone))
-        return {
-            "title": article.title,
-            "href": href(self.article_relpath(article.link) or INDEX),
-            "summary": article.summary,
-            "category": article.category.name,
-            "category_href": href(CATEGORY_PAGE.format(slug=article.category.slug)),
-            "date": date(when.date(), self.config.language),
-            "published_iso": when.isoformat(),
-            "paragraphs": article.body.split("\n"),
-            "truncated": article.truncated,
-        }
+        return Fields(
+            title=article.title,
+            href=href(self.article_relpath(article.link) or INDEX),
+            summary=article.summary,
+            category=article.category.name,
+            category_href=href(CATEGORY_PAGE.format(slug=article.category.slug)),
+            date=date(when.date(), self.config.language),
+            published_iso=when.isoformat(),
+            paragraphs=article.body.split("\n"),
+            truncated=article.truncated,
+        )
 
     def _feed_files(self, category: Category | None) -> list[tuple[FeedFormat, str, str]]:
         """(format, relative path, title) of the overall feeds, or of one category's."""
