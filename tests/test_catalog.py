@@ -25,11 +25,14 @@ NOW = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 CATEGORIES = ("Industry", "Trade/Investment", "Energy")
 
 
-def dump(specs: list[tuple[int, int]], first: int) -> str:
-    """Records numbered from `first`: (category index, day of September) each, newest first."""
+def dump(specs: list[tuple[int, int]], first: int, corrected: frozenset[int] = frozenset()) -> str:
+    """Records numbered from `first`: (category index, day of September) each, newest first;
+    the bodies of those numbered in `corrected` say so."""
     lines = []
     for number, (category, day) in enumerate(specs, start=first):
         body = f"Story {number} about {CATEGORIES[category].lower()} told in its own words."
+        if number in corrected:
+            body = body.replace("told in", "corrected, told in")
         lines.append(record(CATEGORIES[category], f"Release {number}", body, f"2025-09-{day:02d}"))
     return "".join(lines)
 
@@ -68,6 +71,7 @@ articles = st.lists(st.tuples(st.integers(0, 2), st.integers(1, 28)), min_size=1
     new=articles,
     max_entries=st.integers(1, 6),
     page_size=st.integers(1, 5),
+    corrected=st.frozensets(st.integers(1, 25), max_size=3),
 )
 def test_planning_since_a_generation_gives_exactly_what_changed(
     write_config: WriteConfig,
@@ -76,7 +80,9 @@ def test_planning_since_a_generation_gives_exactly_what_changed(
     new: list[tuple[int, int]],
     max_entries: int,
     page_size: int,
+    corrected: frozenset[int],
 ) -> None:
+    """New articles on top, and maybe corrections to old ones anywhere in the archive."""
     config = load_config(write_config(limits__max_entries=max_entries, limits__archive_page_size=page_size))
     store_path = tmp_path / f"store-{max_entries}-{page_size}-{len(old)}-{len(new)}.db"
     store_path.unlink(missing_ok=True)
@@ -85,7 +91,8 @@ def test_planning_since_a_generation_gives_exactly_what_changed(
         generation = store.generation
         before = whole(store, config)
         # The new dump holds newer releases on top of the old ones, as an export grows.
-        feed(store, config, dump(new, first=len(old) + 1) + dump(old, first=1), tmp_path / "new.txt")
+        grown = dump(new, first=len(old) + 1) + dump(old, first=1, corrected=corrected)
+        feed(store, config, grown, tmp_path / "new.txt")
         after = whole(store, config)
         since = catalog.since(store, config, generation)
         if {c for c, _ in new} - {c for c, _ in old}:
@@ -100,7 +107,9 @@ def test_planning_since_a_generation_gives_exactly_what_changed(
     assert changed <= set(incremental)
 
 
-def test_corrections_and_withdrawals_plan_from_every_row(write_config: WriteConfig, tmp_path: Path) -> None:
+def test_new_categories_and_withdrawals_plan_from_every_row(
+    write_config: WriteConfig, tmp_path: Path
+) -> None:
     config = load_config(write_config(store__authoritative=True))
     with open_store(tmp_path / "store.db") as store:
         feed(store, config, dump([(0, 1), (1, 2), (2, 3)], first=1), tmp_path / "a.txt")
@@ -117,7 +126,12 @@ def test_corrections_and_withdrawals_plan_from_every_row(write_config: WriteConf
             "Story 2 about", "Story 2, corrected, about"
         )
         feed(store, config, dump([(0, 4)], first=4) + corrected, tmp_path / "c.txt")
-        assert catalog.since(store, config, generation) is None
+        since = catalog.since(store, config, generation)  # a correction: its article's pages
+        assert since is not None and [m.title_key for m in since.articles] == ["release 2"]
+        generation = store.generation
+        moved = corrected.replace("Trade/Investment\nRelease 2", "Energy\nRelease 2")
+        feed(store, config, dump([(0, 4)], first=4) + moved, tmp_path / "m.txt")
+        assert catalog.since(store, config, generation) is None  # moved to another category
         generation = store.generation
         feed(store, config, dump([(0, 4)], first=4), tmp_path / "d.txt")  # three withdrawn
         assert catalog.since(store, config, generation) is None

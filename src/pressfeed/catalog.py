@@ -4,9 +4,10 @@ articles and the archive pages to plan; for the site, the articles whose pages t
 Two ways to gather it, giving the same documents where they overlap:
 - `whole()`: from every row's metadata, planning every document (a first build, `--full`,
   changed settings, corrections, withdrawals);
-- `since()`: from a few indexed queries, planning only what new articles can have changed
-  since the generation last published: the subscription documents, the newest archive pages
-  (new articles are always last in archive order), the new articles' pages and the listings.
+- `since()`: from a few indexed queries, planning only what new and corrected articles can
+  have changed since the generation last published: the subscription documents, the newest
+  archive pages (new articles are always last in archive order), the pages holding a corrected
+  article, the new and corrected articles' pages and the listings.
   A cron run with one new article then reads a few hundred rows, not the whole archive.
 
 It also owns the rules of order and paging that it and history.py (the documents) both follow:
@@ -78,13 +79,15 @@ def whole(config: Config, metas: Sequence[ArticleMeta]) -> Catalog:
 
 
 def since(store: Store, config: Config, generation: int) -> Catalog | None:
-    """What articles first stored after `generation` can have changed, or None when other
-    changes happened since (a correction, a withdrawal, a new category spelling: these can
-    move articles between pages or rename slugs) or too many: then plan from every row."""
-    if store.last_update > generation:
+    """What articles first stored or corrected after `generation` can have changed, or None
+    when other changes happened since (a withdrawal, a new category or category spelling:
+    these can move articles between pages or rename slugs) or too many: then plan from every
+    row."""
+    if store.last_regroup > generation:
         return None
     changed = store.born_after(generation)
-    if len(changed) > INCREMENTAL_LIMIT or any(m.withdrawn for m in changed):
+    corrected = store.corrected_after(generation) if store.last_update > generation else []
+    if len(changed) + len(corrected) > INCREMENTAL_LIMIT or any(m.withdrawn for m in changed):
         return None
     counts = store.category_counts()
     new = Counter(m.category for m in changed)
@@ -101,20 +104,22 @@ def since(store: Store, config: Config, generation: int) -> Catalog | None:
     # Every article has a category: the newest overall are among each category's newest.
     newest[None] = newest_first(m for metas in newest.values() for m in metas)[: config.max_entries]
     feeds = []
+    size = config.archive_page_size
     for category in _ordered(spellings):
         names = spellings[category]
         rows = sum(counts[n][0] for n in names)
         live = rows - sum(counts[n][1] for n in names)
         added = sum(new[n] for n in names)
         scope = None if category is None else names
-        size = config.archive_page_size
-        pages = {
-            n: store.archive_slice(scope, (n - 1) * size, size, rows)
-            for n in _touched_pages(rows, live, added, config)
-        }
+        count = page_count(rows, live, config)
+        touched = set(_touched_pages(rows, live, added, config))
+        for meta in corrected:  # the archive page holding a corrected member
+            if count and (category is None or categories[meta.category] == category):
+                touched.add(store.position(scope, meta) // size + 1)
+        pages = {n: store.archive_slice(scope, (n - 1) * size, size, rows) for n in sorted(touched)}
         last_change = None if live else store.last_change(scope)
         feeds.append(FeedRows(category, rows, live, tuple(newest[category]), pages, last_change))
-    return Catalog(categories, tuple(feeds), tuple(changed), complete=False)
+    return Catalog(categories, tuple(feeds), (*corrected, *changed), complete=False)
 
 
 def _touched_pages(rows: int, live: int, new: int, config: Config) -> range:

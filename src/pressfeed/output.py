@@ -14,10 +14,10 @@ of a build it can see some files new and others old, never a link to a file not 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,13 +51,30 @@ def target_path(root: Path, relpath: str, inside: set[Path] | None = None) -> Pa
     if not is_inside(relpath):
         raise OutputError(f"{relpath!r}: refusing to write outside the output folder {root}")
     target = root / relpath
-    if inside is not None and target.parent in inside:
+    if inside is not None and (target.parent in inside or _plain_child(target.parent, inside)):
         return target
     if not target.parent.resolve().is_relative_to(root.resolve()):
         raise OutputError(f"{target}: its folder leads outside the output folder {root}")
     if inside is not None:
         inside.add(target.parent)
     return target
+
+
+def _plain_child(folder: Path, inside: set[Path]) -> bool:
+    """Whether `folder` is inside because its parent is and it is no symlink (one system
+    call, where resolving it takes one per part of its path: a full build makes a folder a
+    day). Found so, it joins `inside`."""
+    if folder.parent not in inside:
+        return False
+    try:
+        found = os.lstat(folder)
+    except FileNotFoundError:
+        pass  # made later, by _make_folders, as a plain folder
+    else:
+        if not stat.S_ISDIR(found.st_mode):
+            return False
+    inside.add(folder)
+    return True
 
 
 def check_output_folder(root: Path) -> None:
@@ -167,7 +184,7 @@ def _write_temp(target: Path, data: bytes, sync: bool) -> str:
     """A new temporary file beside `target` holding `data`. Plain system calls, as few as can
     be: on the writer thread (build_output.py), each one gives Python's lock away and waits to take
     it back from the thread that renders."""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, temp = _new_temp(target)
     try:
         try:
             view, written = memoryview(data), 0
@@ -175,13 +192,29 @@ def _write_temp(target: Path, data: bytes, sync: bool) -> str:
                 written += os.write(fd, view[written:])
             if sync:
                 os.fsync(fd)
+            os.fchmod(fd, FILE_MODE)  # whatever the umask
         finally:
             os.close(fd)
-        os.chmod(temp, FILE_MODE)
     except BaseException:
         os.unlink(temp)
         raise
     return temp
+
+
+_temp_names = itertools.count()
+
+
+def _new_temp(target: Path) -> tuple[int, str]:
+    """A new file `.NAME.XXXXXXXX.tmp` beside `target`, open for writing: named from this
+    process and a count (tempfile's random names cost more than the file's write), another
+    count if a killed run left one of that name."""
+    while True:
+        tag = f"{os.getpid():x}{next(_temp_names):x}".rjust(8, "0")[-8:]
+        temp = f"{target.parent}/.{target.name}.{tag}.tmp"
+        try:
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), temp
+        except FileExistsError:
+            continue
 
 
 def _fsync_dir(folder: str) -> None:

@@ -91,6 +91,20 @@ class Fields(dict[str, Any]):
             raise AttributeError(name) from None
 
 
+def _environment() -> Any:
+    """Jinja's Environment, reading our Fields' keys in one step (Jinja tries an attribute, then
+    a key: two calls a `{{ article.title }}`, some seventy a page)."""
+    import jinja2
+
+    class Environment(jinja2.Environment):
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            if type(obj) is Fields and attribute in obj:
+                return obj[attribute]
+            return super().getattr(obj, attribute)
+
+    return Environment
+
+
 def content_type(name: str) -> tuple[str, int]:
     """Media type (with charset) and max-age for a published file name."""
     for ending, media, max_age in CONTENT_TYPES:
@@ -253,7 +267,7 @@ class Site:
         if self.config.templates is not None:
             loaders.append(jinja2.FileSystemLoader(str(self.config.templates)))
         loaders.append(jinja2.PackageLoader("pressfeed", "templates"))
-        return jinja2.Environment(
+        return _environment()(
             loader=jinja2.ChoiceLoader(loaders),
             # Compiled templates kept between runs (Jinja's per-user cache folder, keyed by each
             # template's source): a cron run then neither lexes nor compiles them.

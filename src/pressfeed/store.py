@@ -124,10 +124,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     # 9: a digest of each article's content, so that a record read again is known unchanged
-    # without loading and comparing its body (merge.py).
+    # without loading and comparing its body (merge.py); and the generation of the last change
+    # that moved an article between feeds, so that a correction is planned alone (catalog.py):
+    # taken to be the last change of any kind.
     """
     ALTER TABLE articles ADD COLUMN digest TEXT NOT NULL DEFAULT '';
     UPDATE articles SET digest = pressfeed_digest(title, category, body, truncated);
+    INSERT INTO meta SELECT 'last-regroup', value FROM meta WHERE key = 'last-update';
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -315,6 +318,30 @@ class Store:
         """The generation of the last change to a stored row (an insertion is not one)."""
         return int(self.get_meta("last-update", "0"))
 
+    @property
+    def last_regroup(self) -> int:
+        """The generation of the last change that moved a row between feeds: a new category or
+        a withdrawal (schema 9 took the last change of any kind to be one)."""
+        return int(self.get_meta("last-regroup", "0"))
+
+    def corrected_after(self, generation: int) -> list[ArticleMeta]:
+        """Rows stored by `generation` or before and changed after it, in archive order."""
+        with self._errors("read"):
+            sql = (
+                f"SELECT {_META_COLUMNS} FROM articles WHERE changed > ? AND born <= ?"
+                " ORDER BY born, published, id"
+            )
+            return list(map(_meta, self._db.execute(sql, (generation, generation))))
+
+    def position(self, categories: Sequence[str] | None, meta: ArticleMeta) -> int:
+        """How many rows (of these category spellings; None: of all) come before `meta` in
+        archive order."""
+        where, values = _in_categories(categories)
+        sql = f"SELECT count(*) FROM articles WHERE (born, published, id) < (?, ?, ?) {where}"
+        with self._errors("read"):
+            key = (meta.born, _seconds(meta.published), meta.id)
+            return int(self._db.execute(sql, (*key, *values)).fetchone()[0])
+
     def category_counts(self) -> dict[str, tuple[int, int]]:
         """Per category spelling: rows, and withdrawn rows (kept by `insert_many` and by
         triggers, see schemas 5 and 6)."""
@@ -450,6 +477,11 @@ class Store:
         `last_update`); id, link, day and published never change."""
         self.set_meta("last-update", str(article.changed))
         with self._errors("write"):
+            before = self._db.execute(
+                "SELECT category, withdrawn FROM articles WHERE seq = ?", (article.seq,)
+            ).fetchone()
+            if before is None or tuple(before) != (article.category, int(article.withdrawn)):
+                self.set_meta("last-regroup", str(article.changed))
             self._db.execute(
                 "UPDATE articles SET title = ?, title_key = ?, category = ?, body = ?, truncated = ?,"
                 " updated = ?, withdrawn = ?, origin = ?, changed = ?, retracted = ?, digest = ?"
