@@ -388,6 +388,22 @@ def test_a_lost_deep_page_comes_back_with_full(config: Config) -> None:
     assert page.read_bytes() == before
 
 
+def test_full_reads_every_record_but_plans_from_every_row_only_when_a_file_is_gone(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pressfeed import catalog
+
+    build(config, now=NOW)
+    planned_whole: list[int] = []
+    whole = catalog.whole
+    monkeypatch.setattr(catalog, "whole", lambda *args: planned_whole.append(1) or whole(*args))
+    report = build(config, now=NOW, full=True)
+    assert (report.accepted, planned_whole) == (10, [])
+    (config.output_dir / "categories" / "industry.html").unlink()
+    build(config, now=NOW, full=True)
+    assert planned_whole == [1] and (config.output_dir / "categories" / "industry.html").is_file()
+
+
 def test_a_quick_build_of_some_formats_then_a_whole_one_writes_the_rest(config: Config) -> None:
     xml = frozenset({"atom", "rss"})
     build(config, now=NOW, formats=xml)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gzip as gzip_module
+import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -276,6 +277,33 @@ def prepare(
         remove,
         keep,
     )
+
+
+def published_missing(store: Store, config: Config) -> bool:
+    """Whether a file last published into the output folder (or its `.gz` copy) is gone: one
+    listing of each folder, not a plan of every document and a look at each of its files."""
+    from pressfeed.site import HOST_FILES
+
+    out = config.output_dir
+    present: set[str] = set()
+    folders = [""]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(out / folder))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            relpath = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(relpath)
+            else:
+                present.add(relpath)
+    for relpath in store.rendered(output_key(config)):
+        gone = relpath not in present
+        if gone or (config.gzip and relpath not in HOST_FILES and f"{relpath}.gz" not in present):
+            return True
+    return False
 
 
 #: Where article pages live: the page of a withdrawn article is removed, whatever output.prune.

@@ -111,6 +111,7 @@ class _Ingest:
         self.resolver = CategoryResolver(config)
         self.report = IngestReport()
         self.by_title: dict[tuple[dt.date, str], ArticleMeta] = {}
+        self.by_digest: dict[tuple[dt.date, str], ArticleMeta] = {}
         self.by_category: dict[tuple[dt.date, str], list[ArticleMeta]] = defaultdict(list)
         self.matched: dict[int, str] = {}
         self.pending: dict[tuple[dt.date, str], _Pending] = {}
@@ -120,12 +121,13 @@ class _Ingest:
     def merge(self, batch: Sequence[CleanRecord]) -> None:
         """Merge one batch of whole days."""
         self.by_title.clear()
+        self.by_digest.clear()
         self.by_category.clear()
         self.pending.clear()
         self._title_keys.clear()
         self.index(self.store.metas_on_days({r.day for r in batch}))
         # Titles first, so that a body-alike story never takes an article its own title names.
-        untitled = [record for record in batch if not self.add_by_title(record)]
+        untitled = [r for r in batch if not self.add_unchanged(r) and not self.add_by_title(r)]
         for record in untitled:
             self.add_by_story(record)
         self.insert_pending()
@@ -133,6 +135,7 @@ class _Ingest:
     def index(self, metas: Sequence[ArticleMeta]) -> None:
         for meta in metas:
             self.by_title[(meta.day, meta.title_key)] = meta
+            self.by_digest[(meta.day, meta.digest)] = meta
             self.by_category[(meta.day, self._category_key(meta.category))].append(meta)
 
     def _category_key(self, name: str) -> str:
@@ -156,12 +159,18 @@ class _Ingest:
             self._repeat_of_stored(meta, record)
             return True
         self.matched[meta.seq] = record.origin
-        if not meta.withdrawn and meta.digest == content_digest(
-            record.title, record.category, record.body, record.truncated
-        ):
-            self.report.unchanged += 1  # the stored article, field for field: nothing to merge
-        else:
-            self._merge(self.store.get(meta.seq), record)
+        self._merge(self.store.get(meta.seq), record)
+        return True
+
+    def add_unchanged(self, record: CleanRecord) -> bool:
+        """Whether the record is a stored article field for field (its content digest): then
+        there is nothing to merge, and neither its title key nor its body is looked at."""
+        digest = content_digest(record.title, record.category, record.body, record.truncated)
+        meta = self.by_digest.get((record.day, digest))
+        if meta is None or meta.withdrawn or meta.seq in self.matched:
+            return False
+        self.matched[meta.seq] = record.origin
+        self.report.unchanged += 1
         return True
 
     def add_by_story(self, record: CleanRecord) -> None:

@@ -224,7 +224,7 @@ def build(
     today = _today(config, now)
     if not (full or include_future) and nothing_new(config, parts, today):
         return BuildReport(feeds=(), accepted=0, problems=(), skipped=True)
-    from pressfeed.build_output import prepare
+    from pressfeed.build_output import prepare, published_missing
     from pressfeed.merge import ingest
 
     with exclusive(config), _undone_if_refused(config, lost), open_store(config.store_path) as store:
@@ -250,7 +250,10 @@ def build(
             _remember(store, spans, reading)
             guard.remember_site(store, config)
             rendering = None if progress is None else functools.partial(progress, None)
-            prepared = prepare(store, config, formats, full=full, progress=rendering)
+            # Reading whole plans whole only when a published file is gone: otherwise what the
+            # records changed is planned as on any build.
+            checked = full and published_missing(store, config)
+            prepared = prepare(store, config, formats, full=checked, progress=rendering)
             if lost is not None and prepared.replaces_published():
                 prepared.discard()
                 raise guard.refusal(config, lost)
