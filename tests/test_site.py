@@ -435,7 +435,39 @@ def test_a_new_article_rewrites_a_few_listing_pages_only(large_site: Config) -> 
     # The front page, its category's page, and the newest archive page of each (a full page
     # never changes): at most two of each kind, whatever the archive's size.
     assert len(listings) <= 6, listings
-    assert len([p for p in changed if p.startswith("articles/")]) == 1
+    # The new article's page, and that of the article before it in its category, which now
+    # links to it.
+    assert len([p for p in changed if p.startswith("articles/")]) == 2
+
+
+def category_chain(out: Path, slug: str) -> list[str]:
+    """The article URLs of a category, newest first (ties by id): every item of its JSON Feed
+    and its archive chain."""
+    items, name = {}, f"{slug}.json"
+    while name:
+        feed = json.loads((out / name).read_text("utf-8"))
+        items |= {item["url"]: item for item in feed["items"]}
+        name = feed.get("next_url", "").rpartition("/recovery/")[2]
+    ordered = sorted(items.values(), key=lambda item: item["id"])
+    ordered.sort(key=lambda item: dt.datetime.fromisoformat(item["date_published"]), reverse=True)
+    return [item["url"] for item in ordered]
+
+
+def test_article_pages_lead_through_their_category_one_release_at_a_time(large_site: Config) -> None:
+    """From a category's newest article, `prev` links visit every article of the category,
+    newest first, and each `next` link leads back."""
+    out = large_site.output_dir
+    for category_page in (out / "categories").glob("*.html"):
+        chain = category_chain(out, category_page.stem)
+        page = out / chain[0].rpartition("/recovery/")[2]
+        visited = [page]
+        while prev := [a for tag, a in html_tags(page) if tag == "a" and a.get("rel") == "prev"]:
+            older = (page.parent / str(prev[0]["href"])).resolve()
+            [back] = [a for tag, a in html_tags(older) if tag == "a" and a.get("rel") == "next"]
+            assert (older.parent / str(back["href"])).resolve() == page.resolve()
+            visited.append(older)
+            page = older
+        assert [p.name for p in visited] == [url.rpartition("/")[2] for url in chain]
 
 
 def test_a_static_folder_is_published_and_its_logo_and_favicon_are_shown(

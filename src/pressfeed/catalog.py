@@ -56,6 +56,9 @@ class Catalog:
     articles: tuple[ArticleMeta, ...]
     #: True when every document and page is planned.
     complete: bool
+    #: Each planned article's live neighbours in its category (older, newer); None: all
+    #: articles are planned, and the site finds them (`neighbours`).
+    neighbours: Mapping[int, tuple[ArticleMeta | None, ArticleMeta | None]] | None = None
 
 
 def whole(config: Config, metas: Sequence[ArticleMeta]) -> Catalog:
@@ -119,7 +122,49 @@ def since(store: Store, config: Config, generation: int) -> Catalog | None:
         pages = {n: store.archive_slice(scope, (n - 1) * size, size, rows) for n in sorted(touched)}
         last_change = None if live else store.last_change(scope)
         feeds.append(FeedRows(category, rows, live, tuple(newest[category]), pages, last_change))
-    return Catalog(categories, tuple(feeds), (*corrected, *changed), complete=False)
+    planned, around = _with_neighbours(store, categories, spellings, [*corrected, *changed])
+    return Catalog(categories, tuple(feeds), planned, complete=False, neighbours=around)
+
+
+Neighbours = dict[int, tuple[ArticleMeta | None, ArticleMeta | None]]
+
+
+def _with_neighbours(
+    store: Store,
+    categories: dict[str, Category],
+    spellings: Mapping[Category | None, list[str]],
+    changed: list[ArticleMeta],
+) -> tuple[tuple[ArticleMeta, ...], Neighbours]:
+    """The changed articles and their neighbours in their categories (whose pages link to
+    them by title), each with its own neighbours."""
+
+    def around(meta: ArticleMeta) -> tuple[ArticleMeta | None, ArticleMeta | None]:
+        return store.neighbours(spellings[categories[meta.category]], meta)
+
+    found: Neighbours = {m.seq: around(m) for m in changed}
+    planned = {m.seq: m for m in changed}
+    for seq in list(found):
+        for meta in found[seq]:
+            if meta is not None and meta.seq not in planned:
+                planned[meta.seq] = meta
+                found[meta.seq] = around(meta)
+    return tuple(planned.values()), found
+
+
+def neighbours(articles: Iterable[ArticleMeta], categories: Mapping[str, Category]) -> Neighbours:
+    """Every live article's neighbours in its category, (older, newer), from all of them."""
+    by_category: dict[Category, list[ArticleMeta]] = defaultdict(list)
+    for meta in articles:
+        if not meta.withdrawn:
+            by_category[categories[meta.category]].append(meta)
+    found: Neighbours = {}
+    for metas in by_category.values():
+        ordered = newest_first(metas)
+        for n, meta in enumerate(ordered):
+            newer = ordered[n - 1] if n else None
+            older = ordered[n + 1] if n + 1 < len(ordered) else None
+            found[meta.seq] = (older, newer)
+    return found
 
 
 def _touched_pages(rows: int, live: int, new: int, config: Config) -> range:

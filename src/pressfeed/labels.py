@@ -25,6 +25,8 @@ ENGLISH = {
     "older": "Older releases",
     "newer": "Newer releases",
     "page": "Page",
+    "older_release": "Older in this category",
+    "newer_release": "Newer in this category",
     "feed_note": "this page is a feed. Copy its address into your feed reader (Feedly, "
     "NetNewsWire, Thunderbird, newsboat...) to receive every new release.",
 }
@@ -44,6 +46,8 @@ KOREAN = {
     "older": "이전 보도자료",
     "newer": "최근 보도자료",
     "page": "쪽",
+    "older_release": "이 분야의 이전 보도자료",
+    "newer_release": "이 분야의 다음 보도자료",
     "feed_note": "이 페이지는 피드입니다. 주소를 피드 리더에 추가하면 새 보도자료를 받아볼 수 있습니다.",
 }
 BUILT_IN: dict[str, dict[str, str]] = {"en": ENGLISH, "ko": KOREAN}

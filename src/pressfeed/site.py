@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pressfeed import sitemaps
-from pressfeed.catalog import newest_first, page_count
+from pressfeed.catalog import neighbours, newest_first, page_count
 from pressfeed.config import OVERALL_FEED_KEY, Config, category_key, is_inside
 from pressfeed.errors import OutputError
 from pressfeed.labels import date, labels_for
@@ -123,6 +123,8 @@ class Page:
     seqs: tuple[int, ...]
     fingerprint: str
     category: Category | None = None
+    #: An article page's neighbours in its category, (older, newer) sequence numbers.
+    neighbours: tuple[int | None, int | None] = (None, None)
 
 
 class Site:
@@ -144,6 +146,12 @@ class Site:
         )
         shown = [m for f in catalog.feeds for m in f.newest]
         self.by_seq = {m.seq: m for m in (*catalog.articles, *shown)}
+        #: Each article's (older, newer) live neighbours in its category.
+        self.neighbours = (
+            catalog.neighbours
+            if catalog.neighbours is not None
+            else neighbours(catalog.articles, catalog.categories)
+        )
         self._chromes: dict[tuple[str | None, Category | None, bool], dict[str, Any]] = {}
 
     # -- planning --------------------------------------------------------------------------
@@ -228,10 +236,15 @@ class Site:
         return pages
 
     def _article_page(self, meta: ArticleMeta, settings: str, names: tuple[tuple[str, str], ...]) -> Page:
+        """An article's page, which also links its neighbours in its category by title."""
         category = self.categories[meta.category]
-        state = (meta.id, meta.changed, category, names)
+        older, newer = self.neighbours.get(meta.seq, (None, None))
+        around = tuple(None if m is None else (m.id, m.changed) for m in (older, newer))
+        state = (meta.id, meta.changed, category, names, around)
         relpath = self.article_relpath(meta.link) or ""
-        return Page(relpath, "article", (meta.seq,), _digest(settings, state), category)
+        seqs = (meta.seq, *(m.seq for m in (older, newer) if m is not None))
+        links = (None if older is None else older.seq, None if newer is None else newer.seq)
+        return Page(relpath, "article", seqs, _digest(settings, state), category, links)
 
     def page(
         self,
@@ -351,6 +364,8 @@ class Site:
             context["category"] = Fields(name=page.category.name if page.category else "")
         if article is not None:
             context["article"] = self._article(article, href)
+            for key, seq in zip(("older", "newer"), page.neighbours, strict=True):
+                context["article"][key] = None if seq is None else self._article(articles[seq], href)
         return context
 
     def _chrome(self, folder: str | None, own: Category | None, counts: bool) -> dict[str, Any]:

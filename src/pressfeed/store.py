@@ -360,6 +360,25 @@ class Store:
         with self._errors("read"):
             return list(map(_meta, self._db.execute(sql, (*values, limit))))
 
+    def neighbours(
+        self, categories: Sequence[str], meta: ArticleMeta
+    ) -> tuple[ArticleMeta | None, ArticleMeta | None]:
+        """The live rows (of these category spellings) just older and just newer than `meta`
+        in the order of `newest_live`."""
+        where, values = _in_categories(categories)
+        at = (_seconds(meta.published),) * 2 + (meta.id,)
+        older = (
+            f"SELECT {_META_COLUMNS} FROM articles WHERE withdrawn = 0 {where}"
+            " AND (published < ? OR (published = ? AND id > ?)) ORDER BY published DESC, id LIMIT 1"
+        )
+        newer = (
+            f"SELECT {_META_COLUMNS} FROM articles WHERE withdrawn = 0 {where}"
+            " AND (published > ? OR (published = ? AND id < ?)) ORDER BY published, id DESC LIMIT 1"
+        )
+        with self._errors("read"):
+            found = [self._db.execute(sql, (*values, *at)).fetchone() for sql in (older, newer)]
+        return (None if found[0] is None else _meta(found[0]), None if found[1] is None else _meta(found[1]))
+
     def archive_slice(
         self, categories: Sequence[str] | None, offset: int, limit: int, total: int
     ) -> list[ArticleMeta]:
