@@ -24,11 +24,11 @@ sys.path.insert(0, str(REPO / "bench"))
 from synth import write_dump  # noqa: E402
 
 
-def site(folder: Path, articles: int, **limits: int) -> Path:
+def site(folder: Path, articles: int, page_size: int | None = None, **limits: int) -> Path:
     """A site folder with a synthetic dump of `articles` (bench/synth.py) and a config writing
     into `feeds/`, the store beside it; returns the config's path."""
     folder.mkdir(parents=True, exist_ok=True)
-    data = {
+    data: dict[str, Any] = {
         "site": {
             "title": "Recovery",
             "base_url": "https://example.org/recovery",
@@ -38,6 +38,8 @@ def site(folder: Path, articles: int, **limits: int) -> Path:
         "inputs": ["dump.txt"],
         "limits": limits,
     }
+    if page_size is not None:
+        data["site"]["page_size"] = page_size
     config = folder / "config.yaml"
     config.write_text(yaml.safe_dump(data), encoding="utf-8")
     write_dump(articles, folder / "dump.txt")

@@ -71,6 +71,7 @@ articles = st.lists(st.tuples(st.integers(0, 2), st.integers(1, 28)), min_size=1
     new=articles,
     max_entries=st.integers(1, 6),
     page_size=st.integers(1, 5),
+    listing_size=st.integers(1, 5),
     corrected=st.frozensets(st.integers(1, 25), max_size=3),
 )
 def test_planning_since_a_generation_gives_exactly_what_changed(
@@ -80,11 +81,16 @@ def test_planning_since_a_generation_gives_exactly_what_changed(
     new: list[tuple[int, int]],
     max_entries: int,
     page_size: int,
+    listing_size: int,
     corrected: frozenset[int],
 ) -> None:
     """New articles on top, and maybe corrections to old ones anywhere in the archive."""
-    config = load_config(write_config(limits__max_entries=max_entries, limits__archive_page_size=page_size))
-    store_path = tmp_path / f"store-{max_entries}-{page_size}-{len(old)}-{len(new)}.db"
+    config = load_config(
+        write_config(
+            limits__max_entries=max_entries, limits__archive_page_size=page_size, site__page_size=listing_size
+        )
+    )
+    store_path = tmp_path / f"store-{max_entries}-{page_size}-{listing_size}-{len(old)}-{len(new)}.db"
     store_path.unlink(missing_ok=True)
     with open_store(store_path) as store:
         feed(store, config, dump(old, first=1), tmp_path / "old.txt")

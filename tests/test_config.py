@@ -120,6 +120,7 @@ def test_every_fault_is_reported_at_once_with_its_key(write_config: WriteConfig)
             "output.overall.atom: takes no placeholder, got '{slug}.xml'",
         ),
         ({"limits__archive_page_size": 0}, "limits.archive_page_size: must be at least 1, got 0"),
+        ({"site__page_size": 0}, "site.page_size: must be at least 1, got 0"),
         ({"store__authoritative": "yes"}, "store.authoritative: must be true or false, got 'yes'"),
         ({"store__colour": 1}, "store.colour: unknown key"),
         (

@@ -115,7 +115,8 @@ def test_a_fresh_checkout_whose_dump_gives_back_the_published_feeds_builds(tmp_p
         (tmp_path / name).unlink(missing_ok=True)
     result = run("build", "--config", str(config))
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1].endswith(" 0 of 144 files written")
+    published = [name for name in before if not name.endswith(".gz")]  # .gz copies are not counted
+    assert result.output.splitlines()[-1].endswith(f" 0 of {len(published)} files written")
     assert files(tmp_path / "feeds") == before
 
 
@@ -174,7 +175,10 @@ def test_recovering_a_3000_article_site_gives_a_store_whose_next_build_writes_no
     assert result.output.startswith(f"{tmp_path / 'pressfeed.db'}: 3000 articles recovered from ")
     result = run("build", "--config", str(config))
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1].endswith("0 new, 0 updated, 0 withdrawn; 0 of 3329 files written")
+    published = [name for name in before if not name.endswith(".gz")]  # .gz copies are not counted
+    assert result.output.splitlines()[-1].endswith(
+        f"0 new, 0 updated, 0 withdrawn; 0 of {len(published)} files written"
+    )
     assert files(tmp_path / "feeds") == before
     lost = sqlite3.connect(tmp_path / "lost.db")
     found = sqlite3.connect(tmp_path / "pressfeed.db")

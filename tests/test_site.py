@@ -404,13 +404,34 @@ def reachable_pages(folder: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def large_site(tmp_path_factory: pytest.TempPathFactory) -> Config:
-    """300 synthetic articles, pages of 40, feeds of 20."""
+    """300 synthetic articles, feeds of 20 and archive pages of 40, site pages of 15."""
     from conftest import site as make_site
 
     folder = tmp_path_factory.mktemp("large")
-    config = load_config(make_site(folder, 300, max_entries=20, archive_page_size=40))
+    config = load_config(make_site(folder, 300, page_size=15, max_entries=20, archive_page_size=40))
     build(config, now=NOW)
     return config
+
+
+def listed_articles(page: Path) -> list[str]:
+    """The article pages a listing page lists, in its order."""
+    return [str(a["href"]) for tag, a in html_tags(page) if tag == "a" and "articles/" in str(a.get("href"))]
+
+
+def test_listing_pages_hold_site_page_size_articles_page_one_the_oldest(large_site: Config) -> None:
+    out = large_site.output_dir
+    total = len(list((out / "articles").rglob("*.html")))
+    assert len(listed_articles(out / "index.html")) == 15
+    pages = sorted((out / "archive" / "all").glob("*.html"), key=lambda p: int(p.stem))
+    assert [p.name for p in pages] == [f"{n}.html" for n in range(1, -(-total // 15) + 1)]
+    sizes = [len(listed_articles(p)) for p in pages]
+    assert sizes[:-1] == [15] * (len(pages) - 1) and 1 <= sizes[-1] <= 15
+    assert len({href.rpartition("/")[2] for p in pages for href in listed_articles(p)}) == total
+
+    def days(page: Path) -> list[str]:  # articles/{day}/{slug}.html
+        return [href.split("/")[-2] for href in listed_articles(page)]
+
+    assert max(days(pages[0])) <= min(days(pages[1])) and max(days(pages[-2])) <= min(days(pages[-1]))
 
 
 def test_every_article_page_is_reachable_from_the_front_page(large_site: Config) -> None:
@@ -438,6 +459,21 @@ def test_a_new_article_rewrites_a_few_listing_pages_only(large_site: Config) -> 
     # The new article's page, and that of the article before it in its category, which now
     # links to it.
     assert len([p for p in changed if p.startswith("articles/")]) == 2
+
+
+def test_a_new_page_size_cuts_the_listings_again_and_leaves_the_feeds_alone(tmp_path: Path) -> None:
+    from conftest import site as make_site
+
+    config = load_config(make_site(tmp_path, 60, page_size=10, max_entries=5))
+    build(config, now=NOW)
+    out = config.output_dir
+    feeds = {p: p.stat().st_mtime_ns for p in out.rglob("*.xml") if "sitemap" not in p.as_posix()}
+    assert len(list((out / "archive" / "all").glob("*.html"))) == 6
+    report = build(dataclasses.replace(config, page_size=20), now=NOW)
+    assert report.added == 0
+    assert len(listed_articles(out / "index.html")) == 5  # limits.max_entries is the ceiling
+    assert [len(listed_articles(out / "archive" / "all" / f"{n}.html")) for n in (1, 2, 3)] == [20, 20, 20]
+    assert {p: p.stat().st_mtime_ns for p in feeds} == feeds
 
 
 def category_chain(out: Path, slug: str) -> list[str]:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from pressfeed.config import OVERALL_FEED_KEY, Config
 from pressfeed.normalize import CategoryResolver
@@ -44,6 +44,9 @@ class FeedRows:
     pages: Mapping[int, Sequence[ArticleMeta]]
     #: With no live member: the latest `updated` of any member (the empty feed's `updated`).
     last_change: dt.datetime | None = None
+    #: The site's listing pages to plan (`site.page_size` members each, page 1 the oldest):
+    #: page number → members in archive order.
+    listing: Mapping[int, Sequence[ArticleMeta]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,16 +70,15 @@ def whole(config: Config, metas: Sequence[ArticleMeta]) -> Catalog:
     members: dict[Category | None, list[ArticleMeta]] = {None: list(metas)}
     for meta in metas:
         members.setdefault(categories[meta.category], []).append(meta)
-    size = config.archive_page_size
     feeds = []
     for category in _ordered(members):
         rows = members[category]
         live = [m for m in rows if not m.withdrawn]
-        count = page_count(len(rows), len(live), config)
-        pages = {n: rows[(n - 1) * size : n * size] for n in range(1, count + 1)}
+        pages = _cut(rows, config.archive_page_size, page_count(len(rows), len(live), config))
+        listing = _cut(rows, config.page_size, listing_count(len(rows), len(live), config))
         newest = tuple(newest_first(live)[: config.max_entries])
         last_change = None if live else max((m.updated for m in rows), default=None)
-        feeds.append(FeedRows(category, len(rows), len(live), newest, pages, last_change))
+        feeds.append(FeedRows(category, len(rows), len(live), newest, pages, last_change, listing))
     articles = tuple(m for m in metas if not m.withdrawn)
     return Catalog(categories, tuple(feeds), articles, complete=True)
 
@@ -107,26 +109,37 @@ def since(store: Store, config: Config, generation: int) -> Catalog | None:
     # Every article has a category: the newest overall are among each category's newest.
     newest[None] = newest_first(m for metas in newest.values() for m in metas)[: config.max_entries]
     feeds = []
-    size = config.archive_page_size
     for category in _ordered(spellings):
         names = spellings[category]
         rows = sum(counts[n][0] for n in names)
         live = rows - sum(counts[n][1] for n in names)
         added = sum(new[n] for n in names)
         scope = None if category is None else names
-        count = page_count(rows, live, config)
-        touched = set(_touched_pages(rows, live, added, config))
-        for meta in corrected:  # the archive page holding a corrected member
-            if count and (category is None or categories[meta.category] == category):
-                touched.add(store.position(scope, meta) // size + 1)
-        pages = {n: store.archive_slice(scope, (n - 1) * size, size, rows) for n in sorted(touched)}
+        # The feed's archive pages, and the site's listing pages, that hold a new or corrected
+        # member.
+        kinds = ((page_count, config.archive_page_size), (listing_count, config.page_size))
+        touched = [set(_touched(count, rows, live, added, config)) for count, _ in kinds]
+        paged = [count(rows, live, config) > 0 for count, _ in kinds]
+        for meta in corrected:
+            if any(paged) and (category is None or categories[meta.category] == category):
+                at = store.position(scope, meta)
+                for (_, size), numbers, exists in zip(kinds, touched, paged, strict=True):
+                    if exists:
+                        numbers.add(at // size + 1)
+        pages, listing = (
+            {n: store.archive_slice(scope, (n - 1) * size, size, rows) for n in sorted(numbers)}
+            for (_, size), numbers in zip(kinds, touched, strict=True)
+        )
         last_change = None if live else store.last_change(scope)
-        feeds.append(FeedRows(category, rows, live, tuple(newest[category]), pages, last_change))
+        feeds.append(FeedRows(category, rows, live, tuple(newest[category]), pages, last_change, listing))
     planned, around = _with_neighbours(store, categories, spellings, [*corrected, *changed])
     return Catalog(categories, tuple(feeds), planned, complete=False, neighbours=around)
 
 
 Neighbours = dict[int, tuple[ArticleMeta | None, ArticleMeta | None]]
+#: How many pages of one kind a feed has, from its members and live members (`page_count`,
+#: `listing_count`).
+PageCount = Callable[[int, int, Config], int]
 
 
 def _with_neighbours(
@@ -167,15 +180,19 @@ def neighbours(articles: Iterable[ArticleMeta], categories: Mapping[str, Categor
     return found
 
 
-def _touched_pages(rows: int, live: int, new: int, config: Config) -> range:
-    """The archive pages `new` articles appended to a feed can have changed: every page when
-    the feed's history has just begun; else the page that was being filled and those after it."""
-    count = page_count(rows, live, config)
-    if not new or not count:
+def _cut(rows: Sequence[ArticleMeta], size: int, count: int) -> dict[int, Sequence[ArticleMeta]]:
+    """Pages 1 to `count` of `size` rows each."""
+    return {n: rows[(n - 1) * size : n * size] for n in range(1, count + 1)}
+
+
+def _touched(count: PageCount, rows: int, live: int, new: int, config: Config) -> range:
+    """The pages (archive or listing pages, counted by `count`) that `new` articles appended to
+    a feed can have changed: every page when its history has just begun; else the newest page
+    before them (being filled, or gaining a link to a newer page) and those after it."""
+    after = count(rows, live, config)
+    if not new or not after:
         return range(0)
-    if page_count(rows - new, live - new, config) == 0:
-        return range(1, count + 1)
-    return range((rows - new) // config.archive_page_size + 1, count + 1)
+    return range(count(rows - new, live - new, config) or 1, after + 1)
 
 
 def _ordered(feeds: Mapping[Category | None, object]) -> list[Category | None]:
@@ -199,6 +216,17 @@ def newest_first(metas: Iterable[ArticleMeta]) -> list[ArticleMeta]:
     ordered = sorted(metas, key=lambda m: m.id)
     ordered.sort(key=lambda m: m.published, reverse=True)
     return ordered
+
+
+def front_size(config: Config) -> int:
+    """Articles on the front page and on each category page: their newest."""
+    return min(config.page_size, config.max_entries)
+
+
+def listing_count(total: int, live: int, config: Config) -> int:
+    """The site's listing pages of a feed: none while its front or category page shows every
+    live member; then its members cut into pages of `site.page_size`, the last maybe not full."""
+    return -(-total // config.page_size) if live > front_size(config) else 0
 
 
 def page_count(total: int, live: int, config: Config) -> int:

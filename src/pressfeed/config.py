@@ -51,6 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "limits.max_entries": 50,
     "limits.summary_length": 280,
     "limits.archive_page_size": 100,
+    "site.page_size": 25,
     "truncation.detect": True,
     # How press offices close a complete release: Korean "(끝)" (the end), "###" and "-30-" in
     # English newsrooms, "- END -", "Ends".
@@ -153,6 +154,8 @@ class Config:
     templates: Path | None = None
     #: A folder copied into the output as it is (logo, favicon, CSS); None: nothing.
     static: Path | None = None
+    #: Articles per site listing page (front, category and listing history pages).
+    page_size: int = 25
     #: Write a byte-stable `.gz` beside every published file.
     gzip: bool = True
     #: WebSub hubs every feed advertises and each changed feed is announced to.
@@ -283,6 +286,7 @@ SCHEMA: dict[str, set[str]] = {
         "templates",
         "labels",
         "static",
+        "page_size",
     },
     "site.author": {"name", "email", "uri"},
     "output": {"dir", "overall", "category", "archive", "gzip", "prune"},
@@ -413,9 +417,15 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         "must be at least 20, got {value}",
     )
 
-    page_size = r.check(
+    archive_page_size = r.check(
         "limits.archive_page_size",
         r.get("limits.archive_page_size", int),
+        lambda v: v >= 1,
+        "must be at least 1, got {value}",
+    )
+    page_size = r.check(
+        "site.page_size",
+        r.get("site.page_size", int),
         lambda v: v >= 1,
         "must be at least 1, got {value}",
     )
@@ -461,11 +471,11 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     assert language is not None and timezone is not None and author is not None
     assert authority is not None and inputs is not None and output_dir is not None
     assert unknown is not None and max_entries is not None and summary_length is not None
-    assert page_size is not None and store_path is not None and authoritative is not None
+    assert archive_page_size is not None and store_path is not None and authoritative is not None
     assert lock_timeout is not None and allow_empty is not None and gzip is not None
     assert publish_delete is not None and upload_limits is not None
     assert detect_truncation is not None and complete_endings is not None and prune is not None
-    assert labels is not None
+    assert labels is not None and page_size is not None
     return Config(
         path=path,
         title=title,
@@ -485,13 +495,14 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         unknown_categories=unknown,
         max_entries=max_entries,
         summary_length=summary_length,
-        archive_page_size=page_size,
+        archive_page_size=archive_page_size,
         store_path=path.parent / store_path,
         authoritative=authoritative,
         lock_timeout=lock_timeout,
         allow_empty_feeds=allow_empty,
         templates=path.parent / template_dir if template_dir is not None else None,
         static=path.parent / static_dir if static_dir is not None else None,
+        page_size=page_size,
         gzip=gzip,
         hubs=hubs,
         publish_to=publish_to,

@@ -26,6 +26,7 @@ site:
   # Pinned: ids are tag: URIs under this name, and never change once published.
   id_authority: {id_authority}
   language: {language}
+  # page_size: 25     # articles per listing page (front, categories, archive/)
   # The days in the dump are days in this zone.
   timezone: {timezone}
   author:

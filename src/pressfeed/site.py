@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pressfeed import sitemaps
-from pressfeed.catalog import neighbours, newest_first, page_count
+from pressfeed.catalog import front_size, listing_count, neighbours, newest_first
 from pressfeed.config import OVERALL_FEED_KEY, Config, category_key, is_inside
 from pressfeed.errors import OutputError
 from pressfeed.labels import date, labels_for
@@ -134,9 +134,10 @@ class Site:
         self.config = config
         self.catalog = catalog
         self.categories = catalog.categories
-        #: Live articles per category with any, and each feed's newest (as its feeds show them).
+        #: Live articles per category with any, and what the front and category pages show:
+        #: each feed's newest (site.page_size of them, at most as many as its feeds show).
         self.live_count = {f.category: f.live for f in catalog.feeds if f.category is not None and f.live}
-        self.newest = {f.category: f.newest for f in catalog.feeds}
+        self.newest = {f.category: f.newest[: front_size(config)] for f in catalog.feeds}
         self.rows = {f.category: f for f in catalog.feeds}
         # The menu follows the config's order; categories it does not list come after, by name.
         order = {category_key(rule.name): n for n, rule in enumerate(config.categories)}
@@ -146,6 +147,10 @@ class Site:
         )
         shown = [m for f in catalog.feeds for m in f.newest]
         self.by_seq = {m.seq: m for m in (*catalog.articles, *shown)}
+        for feed in catalog.feeds:  # the members of listing pages and sitemaps
+            for members in (*feed.pages.values(), *feed.listing.values()):
+                for meta in members:
+                    self.by_seq.setdefault(meta.seq, meta)
         #: Each article's (older, newer) live neighbours in its category.
         self.neighbours = (
             catalog.neighbours
@@ -209,27 +214,26 @@ class Site:
                 found[kind] = name
         return found
 
-    def page_count(self, category: Category | None) -> int:
+    def listing_count(self, category: Category | None) -> int:
+        """The listing pages of the front page (None) or of a category page."""
         rows = self.rows.get(category)
-        return 0 if rows is None else page_count(rows.total, rows.live, self.config)
+        return 0 if rows is None else listing_count(rows.total, rows.live, self.config)
 
     def _older(self, category: Category | None) -> str | None:
-        """The newest archive page of a listing, which its front or category page links."""
-        count = self.page_count(category)
+        """The newest listing page, which the front or category page links."""
+        count = self.listing_count(category)
         return archive_page(category, count) if count else None
 
     def _archive_pages(self, settings: str, names: tuple[tuple[str, str], ...]) -> list[Page]:
-        """The site's archive pages, one per archive page of each feed and with the same
-        members (the catalog plans those a change touched), so that every article is reachable
-        from the front page, and a new article rewrites the newest page only (a full page never
-        changes)."""
+        """The listing pages: each feed's members, oldest first, cut into pages of
+        `site.page_size` (the catalog plans those a change touched), so that every article is
+        reachable from the front page, and a new article rewrites the newest page or two only (a
+        full page changes once, when a newer page follows it)."""
         pages = []
         for rows in self.catalog.feeds:
-            count = page_count(rows.total, rows.live, self.config)
-            for number, members in sorted(rows.pages.items()):
+            count = listing_count(rows.total, rows.live, self.config)
+            for number, members in sorted(rows.listing.items()):
                 shown = tuple(m.seq for m in newest_first(m for m in members if not m.withdrawn))
-                for meta in members:
-                    self.by_seq.setdefault(meta.seq, meta)
                 state = (names, number, number < count)  # a full page gains a "newer" link once
                 relpath = archive_page(rows.category, number)
                 pages.append(self.page(relpath, "archive", shown, settings, state, rows.category))
@@ -343,7 +347,7 @@ class Site:
             "articles": [self._article(articles[seq], href) for seq in page.seqs if page.kind != "article"],
         }
         if page.kind in ("index", "category", "archive"):
-            count = self.page_count(page.category)
+            count = self.listing_count(page.category)
             number = int(posixpath.basename(here).split(".")[0]) if page.kind == "archive" else count + 1
             listing_home = INDEX if page.category is None else CATEGORY_PAGE.format(slug=page.category.slug)
             context["pages"] = Fields(

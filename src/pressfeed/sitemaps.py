@@ -1,7 +1,7 @@
 """Sitemaps: what search engines read to find every page.
 
 - `sitemap.xml`: a sitemap index naming the others;
-- `sitemaps/site.xml`: the front page, the category pages and every listing archive page;
+- `sitemaps/site.xml`: the front page, the category pages and every listing page;
 - `sitemaps/{n}.xml`: article pages, one file per page of the overall feed's archive (the same
   members, so a full file never changes, and a new article rewrites the newest file only; a
   site too small for an archive has one, `sitemaps/1.xml`); `lastmod` is the article's `updated`;
@@ -63,14 +63,15 @@ def _listing_paths(site: Site) -> tuple[str, ...]:
     for category in (None, *site.ordered_categories):
         if category is not None:
             paths.append(CATEGORY_PAGE.format(slug=category.slug))
-        paths += [archive_page(category, n) for n in range(1, site.page_count(category) + 1)]
+        paths += [archive_page(category, n) for n in range(1, site.listing_count(category) + 1)]
     return tuple(paths)
 
 
 def render(site: Site, page: Page, articles: Mapping[int, Article]) -> bytes:
     base = site.config.base_url
     if page.kind == "sitemap-index":
-        count = max(site.page_count(None), 1)
+        overall = site.rows[None]
+        count = max(page_count(overall.total, overall.live, site.config), 1)
         names = [SITE, *(CHUNK.format(number=n) for n in range(1, count + 1))]
         body = "".join(f"  <sitemap><loc>{text(f'{base}/{name}')}</loc></sitemap>\n" for name in names)
         return _document("sitemapindex", body, "")

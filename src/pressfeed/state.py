@@ -86,9 +86,9 @@ def settings_fingerprint(config: Config) -> str:
 
 def templates_fingerprint(config: Config) -> str:
     """What the pages follow besides the articles: the built-in templates, the user's, the
-    site's words (site.labels) and its static files, so that changing any of them renders the
-    pages again."""
-    digest = hashlib.sha256(repr(sorted(config.labels.items())).encode("utf-8"))
+    site's words (site.labels), its page size and its static files, so that changing any of them
+    renders the pages again (and only the pages: the feeds' bytes do not depend on them)."""
+    digest = hashlib.sha256(repr((sorted(config.labels.items()), config.page_size)).encode("utf-8"))
     folders = [BUILT_IN_TEMPLATES] + ([] if config.templates is None else [Path(config.templates)])
     for folder in folders:
         for path in sorted(folder.rglob("*")):
