@@ -406,6 +406,38 @@ def test_full_reads_every_record_but_plans_from_every_row_only_when_a_file_is_go
     assert planned_whole == [1] and (config.output_dir / "categories" / "industry.html").is_file()
 
 
+def test_full_knows_unchanged_records_by_their_digest_alone(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading an unchanged dump again loads no article's metadata and compares no body: the
+    stored content digests of the days at hand tell every record unchanged."""
+    from pressfeed import merge
+    from pressfeed.store import Store
+
+    build(config, now=NOW)
+    loaded: list[object] = []
+    monkeypatch.setattr(Store, "metas_on_days", lambda *args: loaded.append(args) or [])
+    monkeypatch.setattr(merge, "same_story", lambda *args: loaded.append(args) or False)
+    report = build(config, now=NOW, full=True)
+    assert (report.accepted, report.added, report.updated, loaded) == (10, 0, 0, [])
+
+
+def test_full_over_a_quick_build_of_some_formats_misses_no_file_it_never_wrote(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build of the feeds only writes no `.gz` copies: reading it whole again is no reason to
+    plan every document."""
+    from pressfeed import catalog
+
+    xml = frozenset({"atom", "rss"})
+    build(config, now=NOW, formats=xml)
+    planned_whole: list[int] = []
+    whole = catalog.whole
+    monkeypatch.setattr(catalog, "whole", lambda *args: planned_whole.append(1) or whole(*args))
+    report = build(config, now=NOW, full=True, formats=xml)
+    assert (report.accepted, planned_whole) == (10, [])
+
+
 def test_a_quick_build_of_some_formats_then_a_whole_one_writes_the_rest(config: Config) -> None:
     xml = frozenset({"atom", "rss"})
     build(config, now=NOW, formats=xml)

@@ -24,7 +24,7 @@ import gzip as gzip_module
 import os
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -279,11 +279,13 @@ def prepare(
     )
 
 
-def published_missing(store: Store, config: Config) -> bool:
-    """Whether a file last published into the output folder (or its `.gz` copy) is gone: one
-    listing of each folder, not a plan of every document and a look at each of its files."""
+def published_missing(store: Store, config: Config, parts: Collection[str]) -> bool:
+    """Whether a file last published into the output folder (or its `.gz` copy, when a build of
+    these parts writes one) is gone: one listing of each folder, not a plan of every document
+    and a look at each of its files."""
     from pressfeed.site import HOST_FILES
 
+    gzip = config.gzip and "gz" in parts
     out = config.output_dir
     present: set[str] = set()
     folders = [""]
@@ -301,7 +303,7 @@ def published_missing(store: Store, config: Config) -> bool:
                 present.add(relpath)
     for relpath in store.rendered(output_key(config)):
         gone = relpath not in present
-        if gone or (config.gzip and relpath not in HOST_FILES and f"{relpath}.gz" not in present):
+        if gone or (gzip and relpath not in HOST_FILES and f"{relpath}.gz" not in present):
             return True
     return False
 

@@ -32,6 +32,10 @@ def with_released(store: Store, records: Iterable[CleanRecord], today: dt.date) 
     dump read whole brings them again)."""
     from pressfeed.merge import title_key
 
+    first = store.first_held_day()
+    if first is None or first > today:  # none due (the records can only hold later ones)
+        yield from records
+        return
     seen = set()
     for record in records:
         seen.add((record.day, title_key(record.title)))

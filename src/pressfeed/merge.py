@@ -111,7 +111,8 @@ class _Ingest:
         self.resolver = CategoryResolver(config)
         self.report = IngestReport()
         self.by_title: dict[tuple[dt.date, str], ArticleMeta] = {}
-        self.by_digest: dict[tuple[dt.date, str], ArticleMeta] = {}
+        #: (day as ISO text, content digest) → (seq, withdrawn) of the stored articles.
+        self.by_digest: dict[tuple[str, str], tuple[int, bool]] = {}
         self.by_category: dict[tuple[dt.date, str], list[ArticleMeta]] = defaultdict(list)
         self.matched: dict[int, str] = {}
         self.pending: dict[tuple[dt.date, str], _Pending] = {}
@@ -121,13 +122,18 @@ class _Ingest:
     def merge(self, batch: Sequence[CleanRecord]) -> None:
         """Merge one batch of whole days."""
         self.by_title.clear()
-        self.by_digest.clear()
         self.by_category.clear()
         self.pending.clear()
         self._title_keys.clear()
-        self.index(self.store.metas_on_days({r.day for r in batch}))
+        # A record that is its stored article field for field needs nothing more: the days'
+        # digests are read first, and whole rows only for the days of the other records.
+        self.by_digest = self.store.digests_on_days({r.day for r in batch})
+        rest = [r for r in batch if not self.add_unchanged(r)]
+        if not rest:
+            return
+        self.index(self.store.metas_on_days({r.day for r in rest}))
         # Titles first, so that a body-alike story never takes an article its own title names.
-        untitled = [r for r in batch if not self.add_unchanged(r) and not self.add_by_title(r)]
+        untitled = [r for r in rest if not self.add_by_title(r)]
         for record in untitled:
             self.add_by_story(record)
         self.insert_pending()
@@ -135,7 +141,6 @@ class _Ingest:
     def index(self, metas: Sequence[ArticleMeta]) -> None:
         for meta in metas:
             self.by_title[(meta.day, meta.title_key)] = meta
-            self.by_digest[(meta.day, meta.digest)] = meta
             self.by_category[(meta.day, self._category_key(meta.category))].append(meta)
 
     def _category_key(self, name: str) -> str:
@@ -166,10 +171,10 @@ class _Ingest:
         """Whether the record is a stored article field for field (its content digest): then
         there is nothing to merge, and neither its title key nor its body is looked at."""
         digest = content_digest(record.title, record.category, record.body, record.truncated)
-        meta = self.by_digest.get((record.day, digest))
-        if meta is None or meta.withdrawn or meta.seq in self.matched:
+        seq, withdrawn = self.by_digest.get((record.day.isoformat(), digest), (None, True))
+        if seq is None or withdrawn or seq in self.matched:
             return False
-        self.matched[meta.seq] = record.origin
+        self.matched[seq] = record.origin
         self.report.unchanged += 1
         return True
 

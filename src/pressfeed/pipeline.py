@@ -252,7 +252,7 @@ def build(
             rendering = None if progress is None else functools.partial(progress, None)
             # Reading whole plans whole only when a published file is gone: otherwise what the
             # records changed is planned as on any build.
-            checked = full and published_missing(store, config)
+            checked = full and published_missing(store, config, parts)
             prepared = prepare(store, config, formats, full=checked, progress=rendering)
             if lost is not None and prepared.replaces_published():
                 prepared.discard()

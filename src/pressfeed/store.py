@@ -301,6 +301,16 @@ class Store:
         )
         return sorted(map(_meta, rows), key=lambda meta: meta.seq)
 
+    def digests_on_days(self, days: Iterable[dt.date]) -> dict[tuple[str, str], tuple[int, bool]]:
+        """(day as ISO text, content digest) → (seq, withdrawn) of the rows of these days: what
+        tells an unchanged record (`content_digest`) for a tenth of the cost of their metadata."""
+        rows = self._select_in(
+            "SELECT day, digest, seq, withdrawn FROM articles WHERE day IN ({marks})",
+            sorted({d.isoformat() for d in days}),
+        )
+        rows.sort(key=lambda row: row[2])  # of two rows with one digest, the later stored wins
+        return {(day, digest): (seq, bool(withdrawn)) for day, digest, seq, withdrawn in rows}
+
     def all_metas(self) -> list[ArticleMeta]:
         """Every row, withdrawn ones included, in archive order: by import, then oldest first."""
         with self._errors("read"):
