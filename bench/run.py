@@ -77,7 +77,7 @@ def run(command: list[str], cwd: Path) -> Measure:
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err)
         peak = TreeMemory(process.pid)
         peak.start()
-        _, status, usage = os.wait4(process.pid, 0)
+        _, status, _ = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         peak.stop()
         out.seek(0)
@@ -85,12 +85,15 @@ def run(command: list[str], cwd: Path) -> Measure:
         stdout, stderr = out.read(), err.read()
     if status != 0:
         raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{stderr.decode()}")
-    return Measure(seconds, max(usage.ru_maxrss / 1024, peak.mib), stdout.decode())
+    # Not the child's ru_maxrss: Linux carries the forking process's high-water mark across
+    # exec into it, so a child of this (large) process would report this process's peak.
+    return Measure(seconds, peak.mib, stdout.decode())
 
 
 class TreeMemory(threading.Thread):
     """The largest sum, over a process and its descendants, of each one's proportional set
-    size (shared pages split between the processes sharing them), sampled every 20 ms."""
+    size (shared pages split between the processes sharing them), sampled every 20 ms, or the
+    largest high-water mark of one of them (VmHWM, exact for a single process) if higher."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -98,7 +101,8 @@ class TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(0.02):
-            self.mib = max(self.mib, sum(map(_pss_kib, _tree(self.pid))) / 1024)
+            tree = _tree(self.pid)
+            self.mib = max(self.mib, sum(map(_pss_kib, tree)) / 1024, max(map(_hwm_kib, tree)) / 1024)
 
     def stop(self) -> None:
         self.done.set()
@@ -114,6 +118,15 @@ def _tree(pid: int) -> list[int]:
             with contextlib.suppress(OSError):  # a task that just ended
                 todo += [int(c) for c in (task / "children").read_text().split()]
     return found
+
+
+def _hwm_kib(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^VmHWM:\s+(\d+) kB", text, re.M)
+    return int(found[1]) if found else 0
 
 
 def _pss_kib(pid: int) -> int:
