@@ -102,7 +102,9 @@ class TreeMemory(threading.Thread):
     def run(self) -> None:
         while not self.done.wait(0.02):
             tree = _tree(self.pid)
-            self.mib = max(self.mib, sum(map(_pss_kib, tree)) / 1024, max(map(_hwm_kib, tree)) / 1024)
+            pss = sum(_proc_kib(pid, "smaps_rollup", "Pss") for pid in tree)
+            hwm = max(_proc_kib(pid, "status", "VmHWM") for pid in tree)
+            self.mib = max(self.mib, pss / 1024, hwm / 1024)
 
     def stop(self) -> None:
         self.done.set()
@@ -120,21 +122,13 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _hwm_kib(pid: int) -> int:
+def _proc_kib(pid: int, file: str, field: str) -> int:
+    """A `field: N kB` line of /proc/PID/FILE (0 for a process that just ended)."""
     try:
-        text = Path(f"/proc/{pid}/status").read_text()
+        text = Path(f"/proc/{pid}/{file}").read_text()
     except OSError:
         return 0
-    found = re.search(r"^VmHWM:\s+(\d+) kB", text, re.M)
-    return int(found[1]) if found else 0
-
-
-def _pss_kib(pid: int) -> int:
-    try:
-        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
-    except OSError:
-        return 0
-    found = re.search(r"^Pss:\s+(\d+) kB", text, re.M)
+    found = re.search(rf"^{field}:\s+(\d+) kB", text, re.M)
     return int(found[1]) if found else 0
 
 
