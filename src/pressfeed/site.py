@@ -147,7 +147,9 @@ class Site:
         )
         shown = [m for f in catalog.feeds for m in f.newest]
         self.by_seq = {m.seq: m for m in (*catalog.articles, *shown)}
-        for feed in catalog.feeds:  # the members of listing pages and sitemaps
+        # Listing pages and sitemaps show live members only: a complete catalog's articles
+        # hold them all; an incremental one's hold only the changed ones and their neighbours.
+        for feed in () if catalog.complete else catalog.feeds:
             for members in (*feed.pages.values(), *feed.listing.values()):
                 for meta in members:
                     self.by_seq.setdefault(meta.seq, meta)
